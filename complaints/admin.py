@@ -1,0 +1,120 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    ApiToken,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    Customer,
+    Department,
+    Team,
+    User,
+    WorkOrder,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Centre"), {"fields": ("team", "department", "employment_type")}),
+    )
+    list_display = ["username", "first_name", "last_name", "team", "department", "is_active"]
+    list_filter = [*DjangoUserAdmin.list_filter, "team", "department", "employment_type"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "email"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_zh_hans", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "account_number", "tier"]
+    list_filter = ["tier"]
+    search_fields = ["name", "phone", "account_number"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class WorkOrderInline(ReadOnlyInline):
+    model = WorkOrder
+    fields = ["department", "state", "instructions", "answer", "answered_at"]
+
+
+class EventInline(ReadOnlyInline):
+    model = ComplaintEvent
+    fields = ["created_at", "kind", "actor", "message", "before", "after"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """Read-mostly: state changes go through services so that the timeline stays true."""
+
+    list_display = ["reference", "received_at", "customer", "priority", "state", "team", "assignee"]
+    list_filter = ["state", "priority", "channel", "category", "team"]
+    search_fields = ["reference", "customer__name", "customer__phone"]
+    raw_id_fields = ["customer", "assignee", "created_by", "repeat_of", "duplicate_of"]
+    list_select_related = ["customer", "team", "assignee"]
+    readonly_fields = [field.name for field in Complaint._meta.fields]
+    inlines = [WorkOrderInline, EventInline]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ComplaintEvent)
+class ComplaintEventAdmin(admin.ModelAdmin):
+    """The audit trail: viewable, never editable or deletable."""
+
+    list_display = ["created_at", "complaint", "kind", "actor"]
+    list_filter = ["kind"]
+    list_select_related = ["complaint", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with ``manage.py create_api_token`` (the raw value is shown once)."""
+
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "created_by"]
+    fields = ["name", "prefix", "user", "scopes", "expires_at", "revoked_at", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

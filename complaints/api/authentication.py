@@ -1,0 +1,44 @@
+"""API token authentication: ``Authorization: Bearer <token>``."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from complaints.models import ApiToken, hash_token_secret
+
+# last_used_at is for operators spotting dead tokens, not an audit log: writing
+# it once a minute at most keeps a busy integration from updating it per call.
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+        try:
+            raw = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Malformed token.")) from None
+        token = (
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(key_hash=hash_token_secret(raw))
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        now = timezone.now()
+        if (
+            token.last_used_at is None
+            or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+        ):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'

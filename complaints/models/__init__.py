@@ -1,0 +1,26 @@
+from .complaints import (
+    AppendOnlyError,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    ReferenceCounter,
+    WorkOrder,
+)
+from .customers import Customer
+from .people import Department, Team, User
+from .tokens import ApiToken, hash_token_secret
+
+__all__ = [
+    "ApiToken",
+    "AppendOnlyError",
+    "Category",
+    "Complaint",
+    "ComplaintEvent",
+    "Customer",
+    "Department",
+    "ReferenceCounter",
+    "Team",
+    "User",
+    "WorkOrder",
+    "hash_token_secret",
+]

@@ -1,0 +1,286 @@
+"""Complaints, their work orders and their append-only timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from complaints.enums import (
+    OPEN_STATES,
+    Channel,
+    Emotion,
+    EventKind,
+    Expectation,
+    Priority,
+    State,
+    Subject,
+    WorkOrderState,
+)
+
+from .customers import Customer
+from .people import Department, Team
+
+
+class Category(models.Model):
+    """What a complaint is about, in both languages; supervisors maintain the list."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        language = (get_language() or "en").lower()
+        return self.name_zh_hans if language.startswith("zh") else self.name_en
+
+
+class ReferenceCounter(models.Model):
+    """Last issued sequence number per year and prefix.
+
+    A row locked with SELECT ... FOR UPDATE hands out references without gaps
+    being reused, on PostgreSQL and on the embedded SQLite alike.
+    """
+
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_value}"
+
+
+class Complaint(models.Model):
+    """A customer's complaint, from intake to confirmed closure."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    subject = models.CharField(
+        _("about"), max_length=20, choices=Subject.choices, default=Subject.SERVICE
+    )
+    subject_detail = models.CharField(_("about (details)"), max_length=200, blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    description = models.TextField(_("description"))
+    expectation = models.CharField(
+        _("customer expects"),
+        max_length=20,
+        choices=Expectation.choices,
+        default=Expectation.EXPLANATION,
+    )
+    expectation_detail = models.CharField(_("expectation (details)"), max_length=200, blank=True)
+    emotion = models.CharField(
+        _("emotional state"), max_length=20, choices=Emotion.choices, default=Emotion.CALM
+    )
+    priority = models.CharField(
+        _("priority"), max_length=20, choices=Priority.choices, default=Priority.GENERAL
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.NEW)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_complaints",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="created_complaints",
+    )
+    resolution_summary = models.TextField(_("resolution summary"), blank=True)
+    remedy = models.CharField(_("remedy"), max_length=200, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmation_method = models.CharField(_("confirmed by"), max_length=40, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("repeat of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    # Bumped by every service write; the API's ETag and the pages' edit check.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        permissions = [
+            ("view_all_complaints", _("Can see complaints of every team")),
+            ("view_contact_details", _("Can see customers' full contact details")),
+            ("view_dashboard", _("Can see the supervisor dashboard")),
+        ]
+        indexes = [
+            models.Index(fields=["team", "state"], name="complaint_team_state_idx"),
+            models.Index(fields=["assignee", "state"], name="complaint_assignee_state_idx"),
+            models.Index(fields=["customer", "received_at"], name="complaint_customer_recv_idx"),
+            models.Index(fields=["received_at"], name="complaint_received_idx"),
+            models.Index(
+                fields=["priority", "received_at"],
+                name="complaint_open_priority_idx",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class WorkOrder(models.Model):
+    """A request from a complaint to a back-office department, answered in 48 h."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="work_orders"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
+    instructions = models.TextField(_("instructions"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=WorkOrderState.choices, default=WorkOrderState.OPEN
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatched by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("dispatched at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        permissions = [("answer_workorder", _("Can answer work orders of own department"))]
+        indexes = [models.Index(fields=["department", "state"], name="workorder_dept_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.reference} → {self.department}"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class ComplaintEvent(models.Model):
+    """One line of a complaint's timeline and of the audit trail.
+
+    Append-only: saving an existing row or deleting one raises, so the audit
+    trail cannot be rewritten through the application.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="events"
+    )
+    work_order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("work order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    message = models.TextField(_("message"), blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        indexes = [
+            models.Index(fields=["complaint", "created_at"], name="event_complaint_time_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Complaint events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Complaint events are append-only.")

@@ -1,0 +1,122 @@
+"""API-wide plumbing: one error format and the default pagination."""
+
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from complaints.errors import ApplicationError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def _field_errors(detail: Any) -> dict[str, Any]:
+    """Normalise DRF's error detail into ``{field: [messages]}``."""
+    if isinstance(detail, dict):
+        return {key: _messages(value) for key, value in detail.items()}
+    return {"non_field_errors": _messages(detail)}
+
+
+def _messages(value: Any) -> Any:
+    if isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return [str(item) for item in value]
+        return [_messages(item) if isinstance(item, list | dict) else str(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _messages(item) for key, item in value.items()}
+    return [str(value)]
+
+
+def problem(
+    *,
+    status_code: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"urn:problem:{code}",
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(body, status=status_code, headers=headers)
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Answer every error in one problem+json shape (RFC 9457 plus ``errors``)."""
+    if isinstance(exc, ApplicationError):
+        return problem(
+            status_code=exc.status,
+            code=exc.code,
+            title=_title(exc.status),
+            detail=exc.message,
+            errors=exc.details or None,
+        )
+    if isinstance(exc, DjangoValidationError):
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(errors)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real bug: let Django's 500 handling log it
+    headers = {key: value for key, value in response.headers.items() if key != "Content-Type"}
+    if isinstance(exc, exceptions.ValidationError):
+        return problem(
+            status_code=response.status_code,
+            code="invalid",
+            title=_title(response.status_code),
+            detail="The request has invalid fields; see errors.",
+            errors=_field_errors(exc.detail),
+            headers=headers,
+        )
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    return problem(
+        status_code=response.status_code,
+        code=str(code),
+        title=_title(response.status_code),
+        detail=str(detail),
+        headers=headers,
+    )
+
+
+def _title(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
+
+
+class DefaultPagination(pagination.PageNumberPagination):
+    """Page numbers for small lists; big ones (complaints, events) use cursors."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class LargeListPagination(pagination.CursorPagination):
+    """Cursor paging: constant cost however deep the client pages."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"

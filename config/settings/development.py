@@ -1,0 +1,13 @@
+"""Development profile: what ``make run`` uses; embedded defaults, DEBUG on."""
+
+from config import env
+
+from .base import *  # noqa: F403
+
+DEBUG = env.bool_var("DEBUG", True)
+SECRET_KEY = (
+    env.str_var("SECRET_KEY", "") or "development-only-key-not-for-production-use-0123456789"
+)
+# Pick up edited static files without a new collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG

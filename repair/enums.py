@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CallbackSource(models.TextChoices):
+    IVR = "ivr", _("IVR booking")
+    MISSED_CALL = "missed_call", _("Missed call")
+    DROPPED_CALL = "dropped_call", _("Dropped call")
+    SILENT_CALL = "silent_call", _("Silent call")
+    AGENT = "agent", _("Agent")
+    WEB = "web", _("Web")
+
+
+class CallbackState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_CALLBACK_STATES = frozenset(
+    {CallbackState.PENDING, CallbackState.ASSIGNED, CallbackState.IN_PROGRESS}
+)
+
+
+class DamageType(models.TextChoices):
+    CALL_LOSS = "call_loss", _("Call loss")
+    SURVEY_DISSATISFIED = "survey_dissatisfied", _("Dissatisfied survey answer")
+    COMPLAINT = "complaint", _("Complaint")
+    PROCESS = "process", _("Process failure")
+    KEY_EVENT = "key_event", _("Key event")
+
+
+class RepairState(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REPAIRED = "repaired", _("Repaired")
+    NOT_REPAIRED = "not_repaired", _("Not repaired")
+
+
+OPEN_REPAIR_STATES = frozenset({RepairState.OPEN, RepairState.IN_PROGRESS})
