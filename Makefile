@@ -38,7 +38,7 @@ run: $(RUNTIME_STAMP)
 	@echo "Complaint centre: http://$(WEB_BIND)/  (API docs: http://$(WEB_BIND)/api/v1/docs/)"
 	@echo "Database: $${DATABASE_URL:-embedded SQLite in var/}; broker: $${REDIS_URL:-embedded file-system broker in var/}"
 	@echo ""
-	WEB_BIND=$(WEB_BIND) $(BIN)/honcho start
+	PATH="$(abspath $(BIN)):$$PATH" WEB_BIND=$(WEB_BIND) $(BIN)/honcho start
 
 test: $(DEV_STAMP)
 	@$(PY) scripts/ensure_browser.py

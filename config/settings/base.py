@@ -130,6 +130,10 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
+    # Kombu and Celery do not create these folders, and web, worker and beat
+    # may start in any order: whoever loads settings first makes them.
+    for folder in ("broker/queue", "broker/processed", "celery-results"):
+        (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
