@@ -105,16 +105,59 @@ class Emotion(models.TextChoices):
 class EventKind(models.TextChoices):
     CREATED = "created", _("Registered")
     ASSIGNED = "assigned", _("Assigned")
-    STATE_CHANGED = "state_changed", _("State changed")
+    WORK_STARTED = "work_started", _("Work started")
     NOTE = "note", _("Note")
     CONTACT = "contact", _("Contact with customer")
     UPDATED = "updated", _("Record updated")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
     WORK_ORDER_DISPATCHED = "work_order_dispatched", _("Work order dispatched")
     WORK_ORDER_ANSWERED = "work_order_answered", _("Work order answered")
+    WORK_ORDER_CANCELLED = "work_order_cancelled", _("Work order cancelled")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+    RESUMED = "resumed", _("Work resumed")
+    RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
+    CONFIRMED = "confirmed", _("Resolution confirmed, closed")
+    REOPENED = "reopened", _("Reopened")
+    CANCELLED = "cancelled", _("Cancelled")
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     CATEGORY_CHANGED = "category_changed", _("Category changed")
     SLA_WARNED = "sla_warned", _("SLA warning")
     SLA_BREACHED = "sla_breached", _("SLA breached")
+
+
+class ContactChannel(models.TextChoices):
+    CALL = "call", _("Phone call")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    VISIT = "visit", _("Visit")
+
+
+class ContactOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached the customer")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    VOICEMAIL = "voicemail", _("Left voicemail")
+    SENT = "sent", _("Message sent")
+
+
+# Outcomes that count as "tried and could not reach" for the no-answer closing rule.
+UNREACHED_OUTCOMES = frozenset(
+    {ContactOutcome.NO_ANSWER, ContactOutcome.BUSY, ContactOutcome.VOICEMAIL}
+)
+
+
+class ConfirmationMethod(models.TextChoices):
+    PHONE = "phone", _("Customer confirmed by phone")
+    SMS = "sms", _("Customer confirmed by SMS")
+    EMAIL = "email", _("Customer confirmed by email")
+    IN_PERSON = "in_person", _("Customer confirmed in person")
+    NO_ANSWER_RULE = "no_answer_rule", _("Closed by rule: no answer after repeated attempts")
+
+
+class CancelReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("Duplicate")
+    INVALID = "invalid", _("Invalid")
 
 
 class WorkOrderState(models.TextChoices):
@@ -122,3 +165,6 @@ class WorkOrderState(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     OVERDUE = "overdue", _("Overdue")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_WORK_ORDER_STATES = frozenset({WorkOrderState.OPEN, WorkOrderState.OVERDUE})

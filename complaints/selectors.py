@@ -1,11 +1,13 @@
 """Reads shared by pages, API and dashboard; permission scoping lives here."""
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from complaints.access import has_role
-from complaints.enums import OPEN_STATES, PRIORITY_RANK, Role
+from complaints.enums import OPEN_STATES, PRIORITY_RANK, Role, State
 from complaints.models import Complaint
 
 QUEUE_VIEWS = ("mine", "team", "unassigned", "all")
@@ -61,3 +63,21 @@ def open_complaint_counts(user: Any) -> dict[str, int]:
         )
     )
     return {key: counts[key] or 0 for key in QUEUE_VIEWS}
+
+
+def find_repeat_of(*, customer_id: int, category_id: int | None, at) -> Complaint | None:
+    """The customer's latest earlier complaint in the same category within the repeat window."""
+    if category_id is None:
+        return None
+    since = at - timedelta(days=settings.COMPLAINT_REPEAT_WINDOW_DAYS)
+    return (
+        Complaint.objects.filter(
+            customer_id=customer_id,
+            category_id=category_id,
+            received_at__gte=since,
+            received_at__lte=at,
+        )
+        .exclude(state=State.CANCELLED)
+        .order_by("-received_at", "-id")
+        .first()
+    )

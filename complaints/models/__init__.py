@@ -1,5 +1,6 @@
 from .complaints import (
     AppendOnlyError,
+    Attachment,
     Category,
     Complaint,
     ComplaintEvent,
@@ -13,6 +14,7 @@ from .tokens import ApiToken, hash_token_secret
 __all__ = [
     "ApiToken",
     "AppendOnlyError",
+    "Attachment",
     "Category",
     "Complaint",
     "ComplaintEvent",

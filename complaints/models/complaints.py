@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import (
     OPEN_STATES,
+    CancelReason,
     Channel,
+    ConfirmationMethod,
     Emotion,
     EventKind,
     Expectation,
@@ -129,8 +131,12 @@ class Complaint(models.Model):
     )
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     remedy = models.CharField(_("remedy"), max_length=200, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    confirmation_method = models.CharField(_("confirmed by"), max_length=40, blank=True)
+    confirmation_method = models.CharField(
+        _("confirmed by"), max_length=20, choices=ConfirmationMethod.choices, blank=True
+    )
+    confirmation_note = models.CharField(_("confirmation note"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     repeat_of = models.ForeignKey(
         "self",
@@ -148,7 +154,10 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="duplicates",
     )
-    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    cancel_reason = models.CharField(
+        _("cancelled as"), max_length=20, choices=CancelReason.choices, blank=True
+    )
+    cancel_note = models.CharField(_("cancellation note"), max_length=500, blank=True)
     # Bumped by every service write; the API's ETag and the pages' edit check.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -228,6 +237,46 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint.reference} → {self.department}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Store under a random name: the original name is kept in the row, never trusted as a path."""
+    import uuid
+
+    today = timezone.now()
+    return f"attachments/{today:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """An image or PDF kept with a complaint; served only to users who may see the complaint."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    # Set by the service from the sniffed content type before saving.
+    extension = ""
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class AppendOnlyError(Exception):

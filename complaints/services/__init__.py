@@ -1,16 +1,48 @@
 """Every write to the complaints app goes through these functions."""
 
+from .attachments import add_attachment, sniff_content_type
 from .customers import get_or_create_customer, mask_phone, normalise_phone
-from .intake import next_reference, register_complaint
+from .intake import intake_complaint, next_reference, register_complaint
+from .lifecycle import (
+    add_note,
+    assign,
+    cancel,
+    confirm_resolution,
+    lock_complaint,
+    log_contact,
+    propose_resolution,
+    reopen,
+    resume,
+    start_work,
+    wait_on_customer,
+)
 from .tokens import KNOWN_SCOPES, issue_api_token, revoke_api_token
+from .work_orders import answer_work_order, cancel_work_order, dispatch_work_order
 
 __all__ = [
     "KNOWN_SCOPES",
+    "add_attachment",
+    "add_note",
+    "answer_work_order",
+    "assign",
+    "cancel",
+    "cancel_work_order",
+    "confirm_resolution",
+    "dispatch_work_order",
     "get_or_create_customer",
+    "intake_complaint",
     "issue_api_token",
+    "lock_complaint",
+    "log_contact",
     "mask_phone",
     "next_reference",
     "normalise_phone",
+    "propose_resolution",
     "register_complaint",
+    "reopen",
+    "resume",
     "revoke_api_token",
+    "sniff_content_type",
+    "start_work",
+    "wait_on_customer",
 ]

@@ -1,19 +1,24 @@
 """Registering complaints."""
 
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from complaints import signals
 from complaints.enums import EventKind, Priority, State
-from complaints.models import Complaint, ComplaintEvent, Customer, ReferenceCounter
+from complaints.errors import ApplicationError
+from complaints.models import Complaint, ComplaintEvent, Customer, ReferenceCounter, User
+from complaints.selectors import find_repeat_of
+from complaints.services.customers import get_or_create_customer
 
 REFERENCE_PREFIX = "C"
 
 
-def next_reference(*, prefix: str = REFERENCE_PREFIX, when=None) -> str:
-    """Issue the next ``C-2026-000123``; never reuses a number, even after a rollback of others.
+def next_reference(*, prefix: str = REFERENCE_PREFIX, when: datetime | None = None) -> str:
+    """Issue the next ``C-2026-000123``; a number is never issued twice.
 
     Must run inside the caller's transaction: the counter row stays locked
     until it commits, so two intakes never get the same number.
@@ -32,35 +37,83 @@ def register_complaint(
     customer: Customer,
     channel: str,
     description: str,
-    created_by: Any = None,
+    created_by: User | None = None,
+    assignee: User | None = None,
     priority: str = Priority.GENERAL,
     **fields: Any,
 ) -> Complaint:
-    """Record a new complaint and the first line of its timeline.
+    """Record a new complaint and the first lines of its timeline.
 
     ``fields`` are the optional record fields of ``Complaint`` (category,
-    subject, expectation, emotion, team, received_at...).
+    subject, expectation, emotion, team, received_at...). The team defaults to
+    the assignee's, then the creator's. A complaint in the same category from
+    the same customer within the repeat window is linked as a repeat.
     """
+    fields.setdefault("team", _default_team(assignee, created_by))
     with transaction.atomic():
         complaint = Complaint(
             customer=customer,
             channel=channel,
-            description=description,
+            description=(description or "").strip(),
             priority=priority,
             created_by=created_by,
-            state=State.NEW,
+            assignee=assignee,
+            state=State.ASSIGNED if assignee is not None else State.NEW,
             **fields,
         )
+        try:
+            complaint.full_clean(exclude=["reference"])
+        except ValidationError as error:
+            raise ApplicationError(
+                "The complaint has invalid fields.", code="invalid", details=error.message_dict
+            ) from None
+        complaint.repeat_of = find_repeat_of(
+            customer_id=customer.pk, category_id=complaint.category_id, at=complaint.received_at
+        )
         complaint.reference = next_reference(when=complaint.received_at)
-        complaint.full_clean(exclude=["reference"])
         complaint.save()
         ComplaintEvent.objects.create(
             complaint=complaint,
             kind=EventKind.CREATED,
             actor=created_by,
-            after={"state": complaint.state, "priority": complaint.priority},
+            after={
+                "state": State.NEW.value,
+                "priority": complaint.priority,
+                "repeat_of": complaint.repeat_of_id,
+            },
         )
+        if assignee is not None:
+            ComplaintEvent.objects.create(
+                complaint=complaint,
+                kind=EventKind.ASSIGNED,
+                actor=created_by,
+                before={"state": State.NEW.value},
+                after={"state": complaint.state, "assignee": assignee.pk},
+            )
         transaction.on_commit(
             lambda: signals.complaint_registered.send(sender=Complaint, complaint=complaint)
         )
     return complaint
+
+
+def intake_complaint(
+    *,
+    phone: str,
+    customer_name: str = "",
+    email: str = "",
+    account_number: str | None = None,
+    **complaint_fields: Any,
+) -> Complaint:
+    """Find or create the customer by phone and register the complaint, all or nothing."""
+    with transaction.atomic():
+        customer, _created = get_or_create_customer(
+            phone=phone, name=customer_name, email=email, account_number=account_number
+        )
+        return register_complaint(customer=customer, **complaint_fields)
+
+
+def _default_team(assignee: User | None, created_by: User | None):
+    for person in (assignee, created_by):
+        if person is not None and person.team_id is not None:
+            return person.team
+    return None

@@ -235,4 +235,16 @@ LOGGING = {
 
 # Demo data (make run) is refused where this is False: the production profile.
 DEMO_DATA_ALLOWED = True
+
+# --- Product rules (DOMAIN.md figures: per-centre defaults, not constants) ------
+# A complaint from the same customer in the same category within this many days
+# of an earlier one is a repeat.
+COMPLAINT_REPEAT_WINDOW_DAYS = env.int_var("COMPLAINT_REPEAT_WINDOW_DAYS", 30, minimum=1)
+# A resolved or closed complaint may be reopened within this many days.
+COMPLAINT_REOPEN_WINDOW_DAYS = env.int_var("COMPLAINT_REOPEN_WINDOW_DAYS", 30, minimum=1)
+# The documented closing rule when the customer cannot confirm: this many
+# unanswered contact attempts, spread over at least this many days.
+COMPLAINT_NO_ANSWER_CLOSE_ATTEMPTS = env.int_var("COMPLAINT_NO_ANSWER_CLOSE_ATTEMPTS", 3, minimum=1)
+COMPLAINT_NO_ANSWER_CLOSE_DAYS = env.int_var("COMPLAINT_NO_ANSWER_CLOSE_DAYS", 3, minimum=0)
 PHONE_DEFAULT_REGION = env.str_var("PHONE_DEFAULT_REGION", "CN")
+ATTACHMENT_MAX_BYTES = env.int_var("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
