@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from complaints.access import has_role
-from complaints.enums import OPEN_STATES, PRIORITY_RANK, Role, State
-from complaints.models import Complaint
+from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, PRIORITY_RANK, Role, State
+from complaints.filters import ComplaintFilter
+from complaints.models import Complaint, ComplaintEvent, Customer, WorkOrder
 
 QUEUE_VIEWS = ("mine", "team", "unassigned", "all")
 
@@ -26,13 +27,19 @@ def visible_complaints(user: Any) -> QuerySet[Complaint]:
     return scope
 
 
-def complaint_queue(user: Any, *, view: str = "team") -> QuerySet[Complaint]:
-    """An agent's queue of open complaints, most urgent first.
+def complaint_queue(
+    user: Any, *, view: str = "team", filters: dict | None = None
+) -> QuerySet[Complaint]:
+    """An agent's queue, most urgent first; open complaints unless ``filters`` pick states.
 
     Related rows come in the same query, so the page costs the same number of
     queries whatever its size.
     """
-    queryset = visible_complaints(user).filter(state__in=OPEN_STATES)
+    queryset = visible_complaints(user)
+    filterset = ComplaintFilter(filters or {}, queryset=queryset)
+    queryset = filterset.qs if filterset.is_valid() else queryset.none()
+    if not (filters or {}).get("state"):
+        queryset = queryset.filter(state__in=OPEN_STATES)
     if view == "mine":
         queryset = queryset.filter(assignee_id=user.id)
     elif view == "team":
@@ -81,3 +88,64 @@ def find_repeat_of(*, customer_id: int, category_id: int | None, at) -> Complain
         .order_by("-received_at", "-id")
         .first()
     )
+
+
+def complaint_list(user: Any, *, filters: dict | None = None) -> QuerySet[Complaint]:
+    """Complaints ``user`` may see, filtered, newest first, with related rows joined."""
+    queryset = visible_complaints(user).select_related(
+        "customer", "category", "assignee", "team", "created_by"
+    )
+    filterset = ComplaintFilter(filters or {}, queryset=queryset)
+    if not filterset.is_valid():
+        return queryset.none()
+    return filterset.qs.order_by("-received_at", "-id")
+
+
+def complaint_detail(user: Any, pk: int) -> Complaint:
+    """One complaint ``user`` may see (Http404 otherwise: its existence is not revealed)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        visible_complaints(user).select_related(
+            "customer", "category", "assignee", "team", "created_by", "repeat_of", "duplicate_of"
+        ),
+        pk=pk,
+    )
+
+
+def complaint_timeline(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    return complaint.events.select_related("actor", "work_order__department").order_by(
+        "created_at", "id"
+    )
+
+
+def customer_history(customer: Customer, *, at=None) -> dict[str, Any]:
+    """What the agent should know while the customer is on the line.
+
+    Open complaints, and the complaints inside the repeat window (a new one in
+    the same category would be a repeat).
+    """
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    since = at - timedelta(days=settings.COMPLAINT_REPEAT_WINDOW_DAYS)
+    complaints = customer.complaints.select_related("category").order_by("-received_at", "-id")
+    recent = list(complaints.filter(received_at__gte=since).exclude(state=State.CANCELLED))
+    return {
+        "open": list(complaints.filter(state__in=OPEN_STATES)),
+        "recent": recent,
+        "total": complaints.count(),
+        "window_days": settings.COMPLAINT_REPEAT_WINDOW_DAYS,
+    }
+
+
+def department_work_orders(user: Any, *, open_only: bool = True) -> QuerySet[WorkOrder]:
+    """Work orders of the user's department (all departments for supervisors)."""
+    queryset = WorkOrder.objects.select_related(
+        "complaint", "complaint__category", "department", "created_by"
+    )
+    if not user.has_perm("complaints.view_all_complaints"):
+        queryset = queryset.filter(department_id=user.department_id)
+    if open_only:
+        queryset = queryset.filter(state__in=OPEN_WORK_ORDER_STATES)
+    return queryset.order_by("created_at", "id")

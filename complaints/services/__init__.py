@@ -1,7 +1,9 @@
 """Every write to the complaints app goes through these functions."""
 
+from complaints.phones import mask_phone, normalise_phone
+
 from .attachments import add_attachment, sniff_content_type
-from .customers import get_or_create_customer, mask_phone, normalise_phone
+from .customers import get_or_create_customer
 from .intake import intake_complaint, next_reference, register_complaint
 from .lifecycle import (
     add_note,
