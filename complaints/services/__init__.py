@@ -16,6 +16,7 @@ from .lifecycle import (
     reopen,
     resume,
     start_work,
+    update_complaint,
     wait_on_customer,
 )
 from .tokens import KNOWN_SCOPES, issue_api_token, revoke_api_token
@@ -46,5 +47,6 @@ __all__ = [
     "revoke_api_token",
     "sniff_content_type",
     "start_work",
+    "update_complaint",
     "wait_on_customer",
 ]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,6 +114,56 @@ def _require_text(value: str, field: str, message: str) -> str:
     if not text:
         raise ApplicationError(message, code="required", details={field: [message]})
     return text
+
+
+# Record fields an agent may correct after intake; priority and category have
+# their own override services (classification), the rest is history.
+EDITABLE_FIELDS = frozenset(
+    {"subject", "subject_detail", "description", "expectation", "expectation_detail", "emotion"}
+)
+
+
+def update_complaint(
+    complaint: Complaint,
+    *,
+    changes: dict[str, Any],
+    by: User | None,
+    expected_version: int | None = None,
+) -> Complaint:
+    """Correct the record of an open complaint; the timeline keeps the old values."""
+    unknown = sorted(set(changes) - EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            code="not_editable",
+            details={field: [_("This field cannot be changed here.")] for field in unknown},
+        )
+    with transaction.atomic():
+        locked = lock_complaint(complaint, expected_version=expected_version)
+        if locked.state in (State.CLOSED, State.CANCELLED):
+            raise ApplicationError(
+                _("A closed or cancelled complaint cannot be edited; reopen it first."),
+                code="not_editable",
+                status=409,
+            )
+        changed = {
+            field: value for field, value in changes.items() if getattr(locked, field) != value
+        }
+        if not changed:
+            return locked
+        before = {field: getattr(locked, field) for field in changed}
+        for field, value in changed.items():
+            setattr(locked, field, value)
+        try:
+            locked.full_clean(exclude=["reference"])
+        except ValidationError as error:
+            raise ApplicationError(
+                _("The complaint has invalid fields."), code="invalid", details=error.message_dict
+            ) from None
+        locked.version += 1
+        locked.save(update_fields=[*changed, "version", "updated_at"])
+        record_event(locked, EventKind.UPDATED, by=by, before=before, after=dict(changed))
+    return locked
 
 
 def assign(

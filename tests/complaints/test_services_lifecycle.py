@@ -348,3 +348,19 @@ def test_attachments_refuse_other_content_and_oversize(agent, settings, tmp_path
     assert error.value.status == 413
     assert Attachment.objects.count() == 0
     assert not any(tmp_path.rglob("*.*"))
+
+
+def test_editing_the_record_keeps_the_old_values_on_the_timeline(agent):
+    complaint = make_complaint(created_by=agent, description="网速慢")
+    updated = services.update_complaint(
+        complaint, changes={"description": "网速很慢，晚上断线", "emotion": "angry"}, by=agent
+    )
+    assert updated.description == "网速很慢，晚上断线"
+    event = updated.events.get(kind=EventKind.UPDATED)
+    assert event.before == {"description": "网速慢", "emotion": "calm"}
+    with pytest.raises(ApplicationError) as error:
+        services.update_complaint(complaint, changes={"state": "closed"}, by=agent)
+    assert "state" in error.value.details
+    with pytest.raises(ApplicationError) as error:
+        services.update_complaint(complaint, changes={"emotion": "furious"}, by=agent)
+    assert "emotion" in error.value.details
