@@ -22,6 +22,7 @@ class Action(StrEnum):
     CHANGE_COMPLAINT = "change_complaint"
     VIEW_CONTACT_DETAILS = "view_contact_details"
     ANSWER_WORK_ORDER = "answer_work_order"
+    VIEW_WORK_ORDERS = "view_work_orders"
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_CALLBACKS = "view_callbacks"
     VIEW_SURVEYS = "view_surveys"
@@ -93,6 +94,10 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.CHANGE_COMPLAINT: _change_complaint,
     Action.VIEW_CONTACT_DETAILS: _view_contact_details,
     Action.ANSWER_WORK_ORDER: _answer_work_order,
+    Action.VIEW_WORK_ORDERS: lambda user, obj: (
+        user.has_perm("complaints.view_workorder")
+        and (has_role(user, Role.DEPARTMENT) or user.has_perm("complaints.view_all_complaints"))
+    ),
     Action.VIEW_DASHBOARD: _perm("complaints.view_dashboard"),
     Action.VIEW_CALLBACKS: _perm("repair.view_callbackrequest"),
     Action.VIEW_SURVEYS: _perm("surveys.view_questionnaire"),

@@ -10,6 +10,7 @@ from complaints.access import Action, can
 _SECTIONS = (
     ("queue", _("Queue"), "complaints:queue", Action.VIEW_QUEUE),
     ("new", _("New complaint"), "complaints:new", Action.CREATE_COMPLAINT),
+    ("work_orders", _("Work orders"), "complaints:work_orders", Action.VIEW_WORK_ORDERS),
     ("callbacks", _("Callbacks"), "repair:callbacks", Action.VIEW_CALLBACKS),
     ("surveys", _("Surveys"), "surveys:index", Action.VIEW_SURVEYS),
     ("repair", _("Repair"), "repair:cases", Action.VIEW_REPAIR),

@@ -7,5 +7,16 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("complaints/new/", views.new_complaint, name="new"),
+    path("complaints/new/lookup/", views.customer_lookup, name="customer_lookup"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="detail"),
+    path("complaints/<int:pk>/attachments/", views.upload_attachment, name="upload_attachment"),
+    path(
+        "complaints/<int:pk>/attachments/<int:attachment_pk>/",
+        views.download_attachment,
+        name="download_attachment",
+    ),
+    path("complaints/<int:pk>/<slug:action>/", views.complaint_action, name="action"),
+    path("work-orders/", views.work_orders, name="work_orders"),
+    path("work-orders/<int:pk>/", views.work_order_detail, name="work_order"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

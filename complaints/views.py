@@ -1,43 +1,345 @@
-"""Agent and supervisor pages. Thin: check access, call a selector or service, render."""
+"""Agent, department and supervisor pages. Thin: check access, parse, call a service, render."""
 
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from complaints import selectors
-from complaints.access import Action, require
-from complaints.enums import OPEN_STATES, Priority, State
+from complaints import forms, selectors, services
+from complaints.access import Action, can, require
+from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, Priority, State
+from complaints.errors import ApplicationError
+from complaints.lifecycle import Move, allowed_moves
+from complaints.models import Attachment, Complaint, Customer, WorkOrder
+from complaints.phones import normalise_phone
 
 QUEUE_PAGE_SIZE = 50
+FILTER_KEYS = ("q", "state", "priority", "channel", "category", "received_after")
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Action.VIEW_QUEUE) and can(request.user, Action.VIEW_WORK_ORDERS):
+        return redirect("complaints:work_orders")  # department users' home
     require(request.user, Action.VIEW_QUEUE)
     view = request.GET.get("view", "team")
     if view not in selectors.QUEUE_VIEWS:
         view = "team"
-    page = Paginator(selectors.complaint_queue(request.user, view=view), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "complaints/queue.html",
-        {
-            "page": page,
-            "view": view,
-            "counts": selectors.open_complaint_counts(request.user),
-            "active_section": "queue",
-        },
-    )
+    filter_form = forms.ComplaintFilterForm(request.GET or None)
+    filters = QueryDict(mutable=True)
+    for key in FILTER_KEYS:
+        values = [value for value in request.GET.getlist(key) if value]
+        if values:
+            filters.setlist(key, values)
+    complaints = selectors.complaint_queue(request.user, view=view, filters=filters)
+    page = Paginator(complaints, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "view": view,
+        "counts": selectors.open_complaint_counts(request.user),
+        "filter_form": filter_form,
+        "query_string": _query_without_page(request),
+        "active_section": "queue",
+    }
+    template = "complaints/_queue_rows.html" if request.htmx else "complaints/queue.html"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required
 def new_complaint(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.CREATE_COMPLAINT)
-    return render(request, "complaints/new.html", {"active_section": "new"})
+    form = forms.IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        assign_to_me = data.pop("assign_to_me")
+        try:
+            complaint = services.intake_complaint(
+                created_by=request.user,
+                assignee=request.user if assign_to_me else None,
+                account_number=data.pop("account_number") or None,
+                **data,
+            )
+        except ApplicationError as error:
+            forms.apply_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Complaint %(reference)s registered.") % {"reference": complaint.reference},
+            )
+            return redirect("complaints:detail", pk=complaint.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "complaints/new.html", {"form": form, "active_section": "new"}, status=status
+    )
+
+
+@login_required
+@require_GET
+def customer_lookup(request: HttpRequest) -> HttpResponse:
+    """While the agent types the phone: who is this, and what have they complained about?"""
+    require(request.user, Action.CREATE_COMPLAINT)
+    customer = None
+    raw = request.GET.get("phone", "")
+    with contextlib.suppress(ApplicationError):  # still typing: show nothing, not an error
+        customer = Customer.objects.filter(phone=normalise_phone(raw)).first()
+    context = {"customer": customer, "phone_typed": raw.strip()}
+    if customer is not None:
+        context["history"] = selectors.customer_history(customer)
+    return render(request, "complaints/_customer_lookup.html", context)
+
+
+# --- The complaint page and its actions ----------------------------------------
+
+ACTION_FORMS: dict[str, type] = {
+    "assign": forms.AssignForm,
+    "start": forms.VersionedForm,
+    "dispatch": forms.DispatchForm,
+    "wait": forms.OptionalReasonForm,
+    "resume": forms.VersionedForm,
+    "resolve": forms.ResolveForm,
+    "confirm": forms.ConfirmForm,
+    "reopen": forms.ReasonForm,
+    "cancel": forms.CancelForm,
+    "note": forms.NoteForm,
+    "contact": forms.ContactForm,
+}
+# Which move of the transition table each action makes (None: not a move).
+ACTION_MOVES: dict[str, Move | None] = {
+    "assign": Move.ASSIGN,
+    "start": Move.START,
+    "dispatch": Move.DISPATCH,
+    "wait": Move.WAIT_ON_CUSTOMER,
+    "resume": Move.RESUME,
+    "resolve": Move.RESOLVE,
+    "confirm": Move.CONFIRM,
+    "reopen": Move.REOPEN,
+    "cancel": Move.CANCEL,
+    "note": None,
+    "contact": None,
+}
+
+
+def _run_action(action: str, complaint: Complaint, data: dict[str, Any], user) -> Any:
+    version = data.pop("version", None)
+    calls: dict[str, Callable[[], Any]] = {
+        "assign": lambda: services.assign(
+            complaint,
+            to_user=data["assignee"],
+            to_team=data["team"],
+            by=user,
+            expected_version=version,
+        ),
+        "start": lambda: services.start_work(complaint, by=user, expected_version=version),
+        "dispatch": lambda: services.dispatch_work_order(
+            complaint,
+            department=data["department"],
+            instructions=data["instructions"],
+            by=user,
+            expected_version=version,
+        ),
+        "wait": lambda: services.wait_on_customer(
+            complaint, reason=data["reason"], by=user, expected_version=version
+        ),
+        "resume": lambda: services.resume(complaint, by=user, expected_version=version),
+        "resolve": lambda: services.propose_resolution(
+            complaint,
+            summary=data["summary"],
+            remedy=data["remedy"],
+            by=user,
+            expected_version=version,
+        ),
+        "confirm": lambda: services.confirm_resolution(
+            complaint, method=data["method"], note=data["note"], by=user, expected_version=version
+        ),
+        "reopen": lambda: services.reopen(
+            complaint, reason=data["reason"], by=user, expected_version=version
+        ),
+        "cancel": lambda: services.cancel(
+            complaint,
+            reason=data["reason"],
+            note=data["note"],
+            duplicate_of=data["duplicate_of"],
+            by=user,
+            expected_version=version,
+        ),
+        "note": lambda: services.add_note(complaint, text=data["text"], by=user),
+        "contact": lambda: services.log_contact(
+            complaint, channel=data["channel"], outcome=data["outcome"], note=data["note"], by=user
+        ),
+    }
+    return calls[action]()
+
+
+def _available_actions(user, complaint: Complaint) -> list[str]:
+    if not can(user, Action.CHANGE_COMPLAINT, complaint):
+        return []
+    moves = allowed_moves(complaint.state)
+    actions = [name for name, move in ACTION_MOVES.items() if move is not None and move in moves]
+    actions.append("note")
+    if complaint.state != State.CANCELLED:
+        actions.append("contact")
+    return actions
+
+
+def _render_detail(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actions = _available_actions(request.user, complaint)
+    action_forms = {
+        name: ACTION_FORMS[name](initial={"version": complaint.version}) for name in actions
+    }
+    action_forms.update(bound or {})
+    context = {
+        "complaint": complaint,
+        "events": selectors.complaint_timeline(complaint),
+        "work_orders": complaint.work_orders.select_related("department", "answered_by"),
+        "attachments": complaint.attachments.all(),
+        "action_forms": action_forms,
+        "attachment_form": bound.get("attachment")
+        if bound and "attachment" in bound
+        else forms.AttachmentForm(),
+        "can_change": can(request.user, Action.CHANGE_COMPLAINT, complaint),
+        "show_contact_details": can(request.user, Action.VIEW_CONTACT_DETAILS, complaint),
+        "active_section": "queue",
+    }
+    return render(request, "complaints/detail.html", context, status=status)
+
+
+@login_required
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = selectors.complaint_detail(request.user, pk)
+    require(request.user, Action.VIEW_COMPLAINT, complaint)
+    return _render_detail(request, complaint)
+
+
+@login_required
+@require_POST
+def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTION_FORMS:
+        raise Http404
+    complaint = selectors.complaint_detail(request.user, pk)
+    require(request.user, Action.CHANGE_COMPLAINT, complaint)
+    form = ACTION_FORMS[action](request.POST)
+    if form.is_valid():
+        try:
+            _run_action(action, complaint, dict(form.cleaned_data), request.user)
+        except ApplicationError as error:
+            forms.apply_error(form, error)
+            complaint.refresh_from_db()
+            return _render_detail(request, complaint, bound={action: form}, status=error.status)
+        messages.success(request, _("Saved."))
+        return redirect("complaints:detail", pk=complaint.pk)
+    return _render_detail(request, complaint, bound={action: form}, status=400)
+
+
+@login_required
+@require_POST
+def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = selectors.complaint_detail(request.user, pk)
+    require(request.user, Action.CHANGE_COMPLAINT, complaint)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(complaint, upload=form.cleaned_data["file"], by=request.user)
+        except ApplicationError as error:
+            forms.apply_error(form, error)
+            return _render_detail(
+                request, complaint, bound={"attachment": form}, status=error.status
+            )
+        messages.success(request, _("File attached."))
+        return redirect("complaints:detail", pk=complaint.pk)
+    return _render_detail(request, complaint, bound={"attachment": form}, status=400)
+
+
+@login_required
+@require_GET
+def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    complaint = selectors.complaint_detail(request.user, pk)
+    require(request.user, Action.VIEW_COMPLAINT, complaint)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, complaint=complaint)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Department pages ------------------------------------------------------------
+
+
+@login_required
+def work_orders(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_WORK_ORDERS)
+    page = Paginator(selectors.department_work_orders(request.user), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "complaints/work_orders.html",
+        {"page": page, "answer_form": forms.AnswerWorkOrderForm(), "active_section": "work_orders"},
+    )
+
+
+@login_required
+def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    work_order = get_object_or_404(
+        WorkOrder.objects.select_related("complaint", "complaint__category", "department"), pk=pk
+    )
+    if not (
+        can(request.user, Action.ANSWER_WORK_ORDER, work_order)
+        or can(request.user, Action.VIEW_COMPLAINT, work_order.complaint)
+    ):
+        raise Http404
+    form = forms.AnswerWorkOrderForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.ANSWER_WORK_ORDER, work_order)
+        status = 400
+        if form.is_valid():
+            try:
+                services.answer_work_order(
+                    work_order, answer=form.cleaned_data["answer"], by=request.user
+                )
+            except ApplicationError as error:
+                forms.apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("Answer sent."))
+                return redirect("complaints:work_orders")
+    return render(
+        request,
+        "complaints/work_order_detail.html",
+        {
+            "work_order": work_order,
+            "form": form,
+            "can_answer": can(request.user, Action.ANSWER_WORK_ORDER, work_order)
+            and work_order.state in OPEN_WORK_ORDER_STATES,
+            "active_section": "work_orders",
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -55,6 +357,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "priority": Priority(row["priority"]).label,
             "state": State(row["state"]).label,
             "total": row["total"],
+            "url": reverse("complaints:queue")
+            + f"?view=all&priority={row['priority']}&state={row['state']}",
         }
         for row in open_by_priority_state
     ]

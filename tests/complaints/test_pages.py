@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 SECTION_URLS = {
     "queue": "/",
     "new": "/complaints/new/",
+    "work_orders": "/work-orders/",
     "callbacks": "/callbacks/",
     "surveys": "/surveys/",
     "repair": "/repair/",
@@ -49,14 +50,19 @@ def test_a_wrong_password_is_refused_beside_the_form(client, agent):
         ("agent", {"queue", "new", "callbacks", "surveys", "repair"}),
         ("supervisor", set(SECTION_URLS)),
         ("administrator", set(SECTION_URLS)),
-        ("department_user", set()),
+        ("department_user", {"work_orders"}),
     ],
 )
 def test_each_role_opens_its_sections_and_only_those(client, request, person, allowed):
-    client.force_login(request.getfixturevalue(person))
+    user = request.getfixturevalue(person)
+    client.force_login(user)
     for section, url in SECTION_URLS.items():
-        status = client.get(url).status_code
-        assert status == (200 if section in allowed else 403), (section, status)
+        response = client.get(url)
+        if section == "queue" and person == "department_user":
+            assert response.status_code == 302
+            assert response["Location"] == "/work-orders/"  # their home page
+            continue
+        assert response.status_code == (200 if section in allowed else 403), section
 
 
 def test_the_navigation_shows_only_allowed_sections(client, agent):

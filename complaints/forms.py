@@ -1,0 +1,201 @@
+"""Forms of the agent and department pages; they parse input, services decide."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.enums import (
+    CancelReason,
+    Channel,
+    ConfirmationMethod,
+    ContactChannel,
+    ContactOutcome,
+    Emotion,
+    Expectation,
+    Priority,
+    State,
+    Subject,
+)
+from complaints.errors import ApplicationError
+from complaints.models import Category, Complaint, Department, Team, User
+from complaints.phones import normalise_phone
+
+
+def apply_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service's refusal beside the fields it names, else above the form."""
+    placed = False
+    for field, messages in (error.details or {}).items():
+        if field in form.fields and not form.fields[field].widget.is_hidden:
+            for message in messages if isinstance(messages, list) else [messages]:
+                form.add_error(field, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, and a red border on fields with errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = css
+
+
+class VersionedForm(StyledForm):
+    """Carries the version the agent saw, so a concurrent change is noticed, not overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class IntakeForm(StyledForm):
+    phone = forms.CharField(label=_("Customer phone"), max_length=40)
+    customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    account_number = forms.CharField(label=_("Account number"), max_length=50, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    subject = forms.ChoiceField(label=_("About"), choices=Subject.choices, initial=Subject.SERVICE)
+    subject_detail = forms.CharField(
+        label=_("Which product, service, staff member or branch"), max_length=200, required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    description = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000
+    )
+    expectation = forms.ChoiceField(
+        label=_("The customer expects"),
+        choices=Expectation.choices,
+        initial=Expectation.EXPLANATION,
+    )
+    expectation_detail = forms.CharField(
+        label=_("Expectation details"), max_length=200, required=False
+    )
+    emotion = forms.ChoiceField(
+        label=_("Customer's emotional state"), choices=Emotion.choices, initial=Emotion.CALM
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.GENERAL
+    )
+    assign_to_me = forms.BooleanField(label=_("I will handle it"), required=False, initial=True)
+
+    def clean_phone(self) -> str:
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ApplicationError:
+            raise forms.ValidationError(_("Enter a valid phone number.")) from None
+
+
+class ComplaintFilterForm(StyledForm):
+    """The queue's filter bar (the values go to ComplaintFilter)."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All open")), *State.choices]
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("Any priority")), *Priority.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        empty_label=_("Any category"),
+    )
+    received_after = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Agent"), queryset=User.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True, groups__name__in=["Agent", "Supervisor"])
+            .distinct()
+            .order_by("username")
+        )
+
+
+class NoteForm(StyledForm):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContactForm(StyledForm):
+    channel = forms.ChoiceField(label=_("How"), choices=ContactChannel.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class DispatchForm(VersionedForm):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
+    instructions = forms.CharField(
+        label=_("Instructions"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class OptionalReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class ResolveForm(VersionedForm):
+    summary = forms.CharField(
+        label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    remedy = forms.CharField(label=_("Remedy given"), max_length=200, required=False)
+
+
+class ConfirmForm(VersionedForm):
+    method = forms.ChoiceField(label=_("Confirmation"), choices=ConfirmationMethod.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class CancelForm(VersionedForm):
+    reason = forms.ChoiceField(label=_("Cancel as"), choices=CancelReason.choices)
+    duplicate_of = forms.CharField(
+        label=_("Original complaint (reference)"), max_length=20, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean_duplicate_of(self) -> Complaint | None:
+        reference = self.cleaned_data["duplicate_of"].strip()
+        if not reference:
+            return None
+        try:
+            return Complaint.objects.get(reference__iexact=reference)
+        except Complaint.DoesNotExist:
+            raise forms.ValidationError(_("No complaint has this reference.")) from None
+
+
+class AttachmentForm(StyledForm):
+    file = forms.FileField(label=_("Image or PDF (10 MB at most)"))
+
+
+class AnswerWorkOrderForm(StyledForm):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))

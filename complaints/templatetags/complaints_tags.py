@@ -1,0 +1,22 @@
+"""Template helpers for complaint pages."""
+
+from django import template
+
+from complaints.access import Action, can
+from complaints.phones import mask_phone
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def customer_phone(context, complaint) -> str:
+    """The customer's phone, in full only for users who may see contact details."""
+    phone = complaint.customer.phone
+    if can(context["request"].user, Action.VIEW_CONTACT_DETAILS, complaint):
+        return phone or ""
+    return mask_phone(phone)
+
+
+@register.filter
+def masked(phone: str | None) -> str:
+    return mask_phone(phone)
