@@ -127,12 +127,13 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
     # Kombu and Celery do not create these folders, and web, worker and beat
     # may start in any order: whoever loads settings first makes them.
-    for folder in ("broker/queue", "broker/processed", "celery-results"):
+    for folder in ("broker/queue", "broker/processed", "broker/control", "celery-results"):
         (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -23,6 +23,7 @@ DEMO_USERS = [
     ("supervisor", "supervisor-demo-2026", Role.SUPERVISOR, "Zhang", "Wei", "Front line A", None),
     ("admin", "admin-demo-2026", Role.ADMINISTRATOR, "Admin", "", None, None),
     ("billing", "billing-demo-2026", Role.DEPARTMENT, "Chen", "Jie", None, "billing"),
+    ("network", "network-demo-2026", Role.DEPARTMENT, "Zhao", "Lei", None, "network"),
 ]
 
 DEPARTMENTS = [
