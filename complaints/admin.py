@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
     ApiToken,
+    Attachment,
     Category,
     Complaint,
     ComplaintEvent,
@@ -65,6 +66,11 @@ class WorkOrderInline(ReadOnlyInline):
     fields = ["department", "state", "instructions", "answer", "answered_at"]
 
 
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["original_name", "content_type", "size", "uploaded_by", "created_at"]
+
+
 class EventInline(ReadOnlyInline):
     model = ComplaintEvent
     fields = ["created_at", "kind", "actor", "message", "before", "after"]
@@ -80,7 +86,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer", "assignee", "created_by", "repeat_of", "duplicate_of"]
     list_select_related = ["customer", "team", "assignee"]
     readonly_fields = [field.name for field in Complaint._meta.fields]
-    inlines = [WorkOrderInline, EventInline]
+    inlines = [WorkOrderInline, AttachmentInline, EventInline]
     date_hierarchy = "received_at"
 
     def has_add_permission(self, request) -> bool:
