@@ -24,6 +24,7 @@ class Action(StrEnum):
     ANSWER_WORK_ORDER = "answer_work_order"
     VIEW_WORK_ORDERS = "view_work_orders"
     VIEW_DASHBOARD = "view_dashboard"
+    MANAGE_RULES = "manage_rules"
     VIEW_CALLBACKS = "view_callbacks"
     VIEW_SURVEYS = "view_surveys"
     VIEW_REPAIR = "view_repair"
@@ -99,6 +100,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
         and (has_role(user, Role.DEPARTMENT) or user.has_perm("complaints.view_all_complaints"))
     ),
     Action.VIEW_DASHBOARD: _perm("complaints.view_dashboard"),
+    Action.MANAGE_RULES: _perm("complaints.change_classificationrule"),
     Action.VIEW_CALLBACKS: _perm("repair.view_callbackrequest"),
     Action.VIEW_SURVEYS: _perm("surveys.view_questionnaire"),
     Action.VIEW_REPAIR: _perm("repair.view_repaircase"),

@@ -15,6 +15,7 @@ _SECTIONS = (
     ("surveys", _("Surveys"), "surveys:index", Action.VIEW_SURVEYS),
     ("repair", _("Repair"), "repair:cases", Action.VIEW_REPAIR),
     ("dashboard", _("Dashboard"), "complaints:dashboard", Action.VIEW_DASHBOARD),
+    ("rules", _("Rules"), "complaints:rules", Action.MANAGE_RULES),
 )
 
 

@@ -18,7 +18,7 @@ from complaints.enums import (
     Subject,
 )
 from complaints.errors import ApplicationError
-from complaints.models import Category, Complaint, Department, Team, User
+from complaints.models import Category, ClassificationRule, Complaint, Department, Team, User
 from complaints.phones import normalise_phone
 
 
@@ -199,3 +199,32 @@ class AttachmentForm(StyledForm):
 
 class AnswerWorkOrderForm(StyledForm):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReclassifyForm(VersionedForm):
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", _("Keep")), *Priority.choices], required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Keep"),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class RuleForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = ClassificationRule
+        fields = [
+            "name",
+            "kind",
+            "phrase",
+            "field",
+            "value",
+            "priority",
+            "category",
+            "weight",
+            "is_active",
+        ]

@@ -9,7 +9,13 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from complaints.access import has_role
 from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, PRIORITY_RANK, Role, State
 from complaints.filters import ComplaintFilter
-from complaints.models import Complaint, ComplaintEvent, Customer, WorkOrder
+from complaints.models import (
+    ClassificationRule,
+    Complaint,
+    ComplaintEvent,
+    Customer,
+    WorkOrder,
+)
 
 QUEUE_VIEWS = ("mine", "team", "unassigned", "all")
 
@@ -149,3 +155,14 @@ def department_work_orders(user: Any, *, open_only: bool = True) -> QuerySet[Wor
     if open_only:
         queryset = queryset.filter(state__in=OPEN_WORK_ORDER_STATES)
     return queryset.order_by("created_at", "id")
+
+
+def classification_rules(params: Any) -> QuerySet[ClassificationRule]:
+    """Rules for the supervisors' page: active and heaviest first; search name or phrase."""
+    queryset = ClassificationRule.objects.select_related("category").order_by(
+        "-is_active", "-weight", "name"
+    )
+    query = (params.get("q") or "").strip()
+    if query:
+        queryset = queryset.filter(Q(name__icontains=query) | Q(phrase__icontains=query))
+    return queryset

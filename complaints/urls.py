@@ -19,4 +19,7 @@ urlpatterns = [
     path("work-orders/", views.work_orders, name="work_orders"),
     path("work-orders/<int:pk>/", views.work_order_detail, name="work_order"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/new/", views.rule_edit, name="rule_new"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
 ]

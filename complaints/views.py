@@ -19,7 +19,7 @@ from complaints.access import Action, can, require
 from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, Priority, State
 from complaints.errors import ApplicationError
 from complaints.lifecycle import Move, allowed_moves
-from complaints.models import Attachment, Complaint, Customer, WorkOrder
+from complaints.models import Attachment, ClassificationRule, Complaint, Customer, WorkOrder
 from complaints.phones import normalise_phone
 
 QUEUE_PAGE_SIZE = 50
@@ -117,6 +117,7 @@ ACTION_FORMS: dict[str, type] = {
     "cancel": forms.CancelForm,
     "note": forms.NoteForm,
     "contact": forms.ContactForm,
+    "reclassify": forms.ReclassifyForm,
 }
 # Which move of the transition table each action makes (None: not a move).
 ACTION_MOVES: dict[str, Move | None] = {
@@ -131,6 +132,7 @@ ACTION_MOVES: dict[str, Move | None] = {
     "cancel": Move.CANCEL,
     "note": None,
     "contact": None,
+    "reclassify": None,
 }
 
 
@@ -181,6 +183,14 @@ def _run_action(action: str, complaint: Complaint, data: dict[str, Any], user) -
         "contact": lambda: services.log_contact(
             complaint, channel=data["channel"], outcome=data["outcome"], note=data["note"], by=user
         ),
+        "reclassify": lambda: services.override_classification(
+            complaint,
+            priority=data["priority"] or None,
+            category=data["category"],
+            reason=data["reason"],
+            by=user,
+            expected_version=version,
+        ),
     }
     return calls[action]()
 
@@ -193,6 +203,8 @@ def _available_actions(user, complaint: Complaint) -> list[str]:
     actions.append("note")
     if complaint.state != State.CANCELLED:
         actions.append("contact")
+    if complaint.state not in (State.CLOSED, State.CANCELLED):
+        actions.append("reclassify")
     return actions
 
 
@@ -364,4 +376,44 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request, "complaints/dashboard.html", {"rows": rows, "active_section": "dashboard"}
+    )
+
+
+# --- Classification rules (supervisors) --------------------------------------------
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.MANAGE_RULES)
+    page = Paginator(selectors.classification_rules(request.GET), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "complaints/rules.html",
+        {"page": page, "query": request.GET.get("q", ""), "active_section": "rules"},
+    )
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(request.user, Action.MANAGE_RULES)
+    rule = get_object_or_404(ClassificationRule, pk=pk) if pk is not None else None
+    form = forms.RuleForm(request.POST or None, instance=rule)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.save_rule(rule, data=form.cleaned_data, by=request.user)
+            except ApplicationError as error:
+                forms.apply_error(form, error)
+            else:
+                messages.success(request, _("Rule saved."))
+                return redirect("complaints:rules")
+    return render(
+        request,
+        "complaints/rule_form.html",
+        {"form": form, "rule": rule, "active_section": "rules"},
+        status=status,
     )

@@ -70,6 +70,16 @@ def int_var(name: str, default: Any = MISSING, *, minimum: int | None = None) ->
     return number
 
 
+def float_var(name: str, default: Any = MISSING) -> float:
+    value = _raw(name, default)
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
 def list_var(name: str, default: Any = MISSING) -> list[str]:
     value = _raw(name, default)
     if value is None:

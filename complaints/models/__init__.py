@@ -1,3 +1,4 @@
+from .classification import ClassificationRule, ClassifierModel, RuleField, RuleKind
 from .complaints import (
     AppendOnlyError,
     Attachment,
@@ -16,11 +17,15 @@ __all__ = [
     "AppendOnlyError",
     "Attachment",
     "Category",
+    "ClassificationRule",
+    "ClassifierModel",
     "Complaint",
     "ComplaintEvent",
     "Customer",
     "Department",
     "ReferenceCounter",
+    "RuleField",
+    "RuleKind",
     "Team",
     "User",
     "WorkOrder",

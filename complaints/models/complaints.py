@@ -104,6 +104,9 @@ class Complaint(models.Model):
     priority = models.CharField(
         _("priority"), max_length=20, choices=Priority.choices, default=Priority.GENERAL
     )
+    # Why it has this priority and category: rules that fired, the classifier's
+    # suggestion, any override. A snapshot, so later rule edits keep history true.
+    classification = models.JSONField(_("classification"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.NEW)
     team = models.ForeignKey(
         Team,

@@ -3,6 +3,7 @@
 from complaints.phones import mask_phone, normalise_phone
 
 from .attachments import add_attachment, sniff_content_type
+from .classification import classify, override_classification, save_rule
 from .customers import get_or_create_customer
 from .intake import intake_complaint, next_reference, register_complaint
 from .lifecycle import (
@@ -30,6 +31,7 @@ __all__ = [
     "assign",
     "cancel",
     "cancel_work_order",
+    "classify",
     "confirm_resolution",
     "dispatch_work_order",
     "get_or_create_customer",
@@ -40,11 +42,13 @@ __all__ = [
     "mask_phone",
     "next_reference",
     "normalise_phone",
+    "override_classification",
     "propose_resolution",
     "register_complaint",
     "reopen",
     "resume",
     "revoke_api_token",
+    "save_rule",
     "sniff_content_type",
     "start_work",
     "update_complaint",

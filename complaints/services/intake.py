@@ -8,10 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import signals
-from complaints.enums import EventKind, Priority, State
+from complaints.enums import PRIORITY_RANK, EventKind, Priority, State
 from complaints.errors import ApplicationError
-from complaints.models import Complaint, ComplaintEvent, Customer, ReferenceCounter, User
+from complaints.models import (
+    Category,
+    Complaint,
+    ComplaintEvent,
+    Customer,
+    ReferenceCounter,
+    User,
+)
 from complaints.selectors import find_repeat_of
+from complaints.services.classification import classify
 from complaints.services.customers import get_or_create_customer
 
 REFERENCE_PREFIX = "C"
@@ -39,15 +47,17 @@ def register_complaint(
     description: str,
     created_by: User | None = None,
     assignee: User | None = None,
-    priority: str = Priority.GENERAL,
+    priority: str | None = None,
     **fields: Any,
 ) -> Complaint:
-    """Record a new complaint and the first lines of its timeline.
+    """Record a new complaint, classify it, and write the first lines of its timeline.
 
     ``fields`` are the optional record fields of ``Complaint`` (category,
     subject, expectation, emotion, team, received_at...). The team defaults to
     the assignee's, then the creator's. A complaint in the same category from
     the same customer within the repeat window is linked as a repeat.
+    Priority comes from classification; a ``priority`` given at intake can
+    only raise it (lowering one needs ``override_classification`` and a reason).
     """
     fields.setdefault("team", _default_team(assignee, created_by))
     with transaction.atomic():
@@ -55,7 +65,7 @@ def register_complaint(
             customer=customer,
             channel=channel,
             description=(description or "").strip(),
-            priority=priority,
+            priority=priority or Priority.GENERAL,
             created_by=created_by,
             assignee=assignee,
             state=State.ASSIGNED if assignee is not None else State.NEW,
@@ -70,6 +80,7 @@ def register_complaint(
         complaint.repeat_of = find_repeat_of(
             customer_id=customer.pk, category_id=complaint.category_id, at=complaint.received_at
         )
+        _classify(complaint, requested_priority=priority)
         complaint.reference = next_reference(when=complaint.received_at)
         complaint.save()
         ComplaintEvent.objects.create(
@@ -110,6 +121,32 @@ def intake_complaint(
             phone=phone, name=customer_name, email=email, account_number=account_number
         )
         return register_complaint(customer=customer, **complaint_fields)
+
+
+def _classify(complaint: Complaint, *, requested_priority: str | None) -> None:
+    result = classify(
+        text=" ".join(
+            part
+            for part in (
+                complaint.description,
+                complaint.subject_detail,
+                complaint.expectation_detail,
+            )
+            if part
+        ),
+        channel=complaint.channel,
+        emotion=complaint.emotion,
+        customer_tier=complaint.customer.tier,
+        is_repeat=complaint.repeat_of_id is not None,
+        category=complaint.category.code if complaint.category_id else "",
+    )
+    if requested_priority and PRIORITY_RANK[requested_priority] < PRIORITY_RANK[result.priority]:
+        result.priority = requested_priority
+        result.source = f"{result.source}+agent"
+    complaint.priority = result.priority
+    if result.category and not complaint.category_id:
+        complaint.category = Category.objects.filter(code=result.category).first()
+    complaint.classification = result.as_json()
 
 
 def _default_team(assignee: User | None, created_by: User | None):

@@ -249,3 +249,11 @@ COMPLAINT_NO_ANSWER_CLOSE_ATTEMPTS = env.int_var("COMPLAINT_NO_ANSWER_CLOSE_ATTE
 COMPLAINT_NO_ANSWER_CLOSE_DAYS = env.int_var("COMPLAINT_NO_ANSWER_CLOSE_DAYS", 3, minimum=0)
 PHONE_DEFAULT_REGION = env.str_var("PHONE_DEFAULT_REGION", "CN")
 ATTACHMENT_MAX_BYTES = env.int_var("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# The learned classifier fills a missing category above this confidence, and
+# raises (never lowers) a priority above the second.
+CLASSIFIER_CATEGORY_MIN_CONFIDENCE = env.float_var("CLASSIFIER_CATEGORY_MIN_CONFIDENCE", 0.6)
+CLASSIFIER_PRIORITY_RAISE_MIN_CONFIDENCE = env.float_var(
+    "CLASSIFIER_PRIORITY_RAISE_MIN_CONFIDENCE", 0.8
+)
+# Training needs at least this many classified complaints.
+CLASSIFIER_MIN_TRAINING_ROWS = env.int_var("CLASSIFIER_MIN_TRAINING_ROWS", 50, minimum=2)

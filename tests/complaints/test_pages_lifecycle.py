@@ -89,7 +89,7 @@ def test_the_page_offers_only_the_moves_the_state_allows(client, agent, team):
     offered = set(
         client.get(reverse("complaints:detail", args=[complaint.pk])).context["action_forms"]
     )
-    assert offered == {"assign", "cancel", "note", "contact"}
+    assert offered == {"assign", "cancel", "note", "contact", "reclassify"}
 
 
 def test_an_illegal_action_is_refused_with_a_clear_message(client, agent, team):

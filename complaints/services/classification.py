@@ -1,0 +1,301 @@
+"""Priority and category at intake: explainable rules first, a learned classifier second.
+
+Rules are compiled once per process and recompiled when any rule changes (a
+one-row fingerprint query says so), so classifying costs one tiny query and a
+few string searches. The classifier may suggest a category and may
+raise a priority when confident; it never lowers one.
+"""
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from complaints.enums import PRIORITY_RANK, EventKind, Priority
+from complaints.errors import ApplicationError
+from complaints.models import Category, ClassificationRule, Complaint, RuleField, RuleKind, User
+
+logger = logging.getLogger(__name__)
+
+# Text beyond this is not searched: a pasted e-mail thread must not slow intake.
+MAX_TEXT_CHARS = 20_000
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    id: int
+    name: str
+    priority: str
+    category: str
+    weight: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "priority": self.priority,
+            "category": self.category,
+            "weight": self.weight,
+        }
+
+
+@dataclass
+class Classification:
+    """The outcome and its reasons, stored on the complaint as ``classification``."""
+
+    priority: str
+    category: str  # category code, "" when none
+    rules: list[RuleHit] = field(default_factory=list)
+    suggestion: dict[str, Any] | None = None
+    source: str = "default"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "priority": self.priority,
+            "category": self.category,
+            "source": self.source,
+            "rules": [hit.as_json() for hit in self.rules],
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    hit: RuleHit
+    kind: str
+    pattern: re.Pattern | None = None
+    needle: str = ""
+    field: str = ""
+    value: str = ""
+
+
+class _RuleCache:
+    """Compiled active rules of this process, recompiled when the rules table changes.
+
+    The fingerprint (count, highest id, latest edit) changes with every insert,
+    edit, (de)activation and delete, in any process, without a message bus.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fingerprint: Any = None
+        self._rules: list[_CompiledRule] = []
+
+    def rules(self) -> list[_CompiledRule]:
+        fingerprint = tuple(
+            ClassificationRule.objects.aggregate(
+                count=Count("id"), last_id=Max("id"), last_edit=Max("updated_at")
+            ).values()
+        )
+        if fingerprint != self._fingerprint:
+            with self._lock:
+                self._rules = [_compile(rule) for rule in _active_rules()]
+                self._fingerprint = fingerprint
+        return self._rules
+
+
+def _active_rules():
+    return ClassificationRule.objects.filter(is_active=True).select_related("category")
+
+
+def _compile(rule: ClassificationRule) -> _CompiledRule:
+    hit = RuleHit(
+        id=rule.pk,
+        name=rule.name,
+        priority=rule.priority,
+        category=rule.category.code if rule.category_id else "",
+        weight=rule.weight,
+    )
+    if rule.kind == RuleKind.FIELD:
+        return _CompiledRule(hit=hit, kind=RuleKind.FIELD, field=rule.field, value=rule.value)
+    phrase = rule.phrase.strip()
+    if _CJK.search(phrase):
+        return _CompiledRule(hit=hit, kind=RuleKind.PHRASE, needle=phrase.lower())
+    words = r"\s+".join(re.escape(part) for part in phrase.split())
+    pattern = re.compile(rf"(?<![A-Za-z0-9]){words}(?![A-Za-z0-9])", re.IGNORECASE)
+    return _CompiledRule(hit=hit, kind=RuleKind.PHRASE, pattern=pattern)
+
+
+_rule_cache = _RuleCache()
+
+
+def _matches(rule: _CompiledRule, text: str, lowered: str, fields: dict[str, str]) -> bool:
+    if rule.kind == RuleKind.FIELD:
+        return fields.get(rule.field, "") == rule.value
+    if rule.pattern is not None:
+        return rule.pattern.search(text) is not None
+    return rule.needle in lowered
+
+
+def classify(
+    *,
+    text: str,
+    channel: str = "",
+    emotion: str = "",
+    customer_tier: str = "",
+    is_repeat: bool = False,
+    category: str = "",
+) -> Classification:
+    """Classify a complaint being registered. Never raises for odd input.
+
+    ``category`` is the agent's choice, if any: it is kept, and field rules on
+    it still apply.
+    """
+    text = (text or "")[:MAX_TEXT_CHARS]
+    lowered = text.lower()
+    fields = {
+        RuleField.CHANNEL: channel,
+        RuleField.EMOTION: emotion,
+        RuleField.CUSTOMER_TIER: customer_tier,
+        RuleField.REPEAT: "yes" if is_repeat else "no",
+        RuleField.CATEGORY: category,
+    }
+    hits = [rule.hit for rule in _rule_cache.rules() if _matches(rule, text, lowered, fields)]
+    result = _combine(hits, chosen_category=category)
+    _apply_learned_model(result, text=text, channel=channel, emotion=emotion)
+    return result
+
+
+def _combine(hits: list[RuleHit], *, chosen_category: str) -> Classification:
+    priorities = [hit.priority for hit in hits if hit.priority]
+    priority = min(priorities, key=PRIORITY_RANK.__getitem__) if priorities else Priority.GENERAL
+    category = chosen_category
+    if not category:
+        with_category = [hit for hit in hits if hit.category]
+        if with_category:
+            best = max(
+                with_category,
+                key=lambda hit: (hit.weight, -PRIORITY_RANK.get(hit.priority, 3), -hit.id),
+            )
+            category = best.category
+    ordered = sorted(hits, key=lambda hit: (PRIORITY_RANK.get(hit.priority, 3), -hit.weight))
+    return Classification(
+        priority=str(priority),
+        category=category,
+        rules=ordered,
+        source="rules" if hits else "default",
+    )
+
+
+def _apply_learned_model(result: Classification, *, text: str, channel: str, emotion: str) -> None:
+    """Let the trained classifier fill a missing category or raise the priority.
+
+    Any failure of the model falls back to the rules' answer and is logged: a
+    broken model must never block intake.
+    """
+    from complaints.services import learning
+
+    try:
+        prediction = learning.predict(text=text, channel=channel, emotion=emotion)
+    except Exception:
+        logger.exception("Classifier failed; the rules' answer stands.")
+        return
+    if prediction is None:
+        return
+    result.suggestion = prediction
+    if (
+        not result.category
+        and prediction["category"]
+        and prediction["category_confidence"] >= settings.CLASSIFIER_CATEGORY_MIN_CONFIDENCE
+    ):
+        result.category = prediction["category"]
+        result.source = "rules+model" if result.rules else "model"
+    predicted = prediction["priority"]
+    if (
+        predicted in PRIORITY_RANK
+        and PRIORITY_RANK[predicted] < PRIORITY_RANK[result.priority]
+        and prediction["priority_confidence"] >= settings.CLASSIFIER_PRIORITY_RAISE_MIN_CONFIDENCE
+    ):
+        result.priority = predicted
+        result.source = "rules+model" if result.rules else "model"
+
+
+def override_classification(
+    complaint: Complaint,
+    *,
+    reason: str,
+    by: User | None,
+    priority: str | None = None,
+    category: Category | None = None,
+    expected_version: int | None = None,
+) -> Complaint:
+    """An agent or supervisor corrects priority and/or category; the reason is mandatory.
+
+    The corrected values are what the classifier later learns from.
+    """
+    from complaints.services.lifecycle import lock_complaint, record_event
+
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Say why the classification is changed.")
+        raise ApplicationError(message, code="required", details={"reason": [message]})
+    if priority is not None and priority not in Priority.values:
+        message = _("Choose a valid priority.")
+        raise ApplicationError(message, code="invalid", details={"priority": [message]})
+    with transaction.atomic():
+        locked = lock_complaint(complaint, expected_version=expected_version)
+        changed: list[str] = []
+        overrides = list(locked.classification.get("overrides", []))
+        if priority is not None and priority != locked.priority:
+            record_event(
+                locked,
+                EventKind.PRIORITY_CHANGED,
+                by=by,
+                message=reason,
+                before={"priority": locked.priority},
+                after={"priority": priority},
+            )
+            overrides.append({"field": "priority", "from": locked.priority, "to": priority})
+            locked.priority = priority
+            changed.append("priority")
+        if category is not None and category.pk != locked.category_id:
+            before = locked.category.code if locked.category_id else ""
+            record_event(
+                locked,
+                EventKind.CATEGORY_CHANGED,
+                by=by,
+                message=reason,
+                before={"category": before},
+                after={"category": category.code},
+            )
+            overrides.append({"field": "category", "from": before, "to": category.code})
+            locked.category = category
+            changed.append("category")
+        if not changed:
+            message = _("Nothing to change: choose another priority or category.")
+            raise ApplicationError(message, code="unchanged", details={"priority": [message]})
+        locked.classification = {**locked.classification, "overrides": overrides}
+        locked.version += 1
+        locked.save(update_fields=[*changed, "classification", "version", "updated_at"])
+    return locked
+
+
+def save_rule(
+    rule: ClassificationRule | None, *, data: dict[str, Any], by: User | None
+) -> ClassificationRule:
+    """Create or edit a rule; every process picks the change up at its next classification."""
+    rule = rule or ClassificationRule()
+    for name, value in data.items():
+        setattr(rule, name, value)
+    if rule.kind == RuleKind.PHRASE:
+        rule.field, rule.value = "", ""
+    else:
+        rule.phrase = ""
+    try:
+        rule.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(
+            _("The rule has invalid fields."), code="invalid", details=error.message_dict
+        ) from None
+    rule.save()
+    logger.info("Classification rule %s saved by %s", rule.pk, by)
+    return rule
