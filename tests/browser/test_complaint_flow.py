@@ -89,4 +89,3 @@ def test_register_dispatch_answer_resolve_confirm_in_chinese(page, live_server):
         assert line in timeline, line
     complaint.refresh_from_db()
     assert complaint.state == State.CLOSED
-
