@@ -23,6 +23,14 @@ from complaints.services.classification import classify
 from complaints.services.customers import get_or_create_customer
 
 REFERENCE_PREFIX = "C"
+# Control characters other than tab and newlines: PostgreSQL refuses NUL, and
+# none of them belongs in a record a person reads.
+_CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+_TEXT_FIELDS = ("description", "subject_detail", "expectation_detail")
+
+
+def clean_text(value: str | None) -> str:
+    return (value or "").translate(_CONTROL_CHARS).strip()
 
 
 def next_reference(*, prefix: str = REFERENCE_PREFIX, when: datetime | None = None) -> str:
@@ -60,11 +68,14 @@ def register_complaint(
     only raise it (lowering one needs ``override_classification`` and a reason).
     """
     fields.setdefault("team", _default_team(assignee, created_by))
+    for name in _TEXT_FIELDS[1:]:
+        if name in fields:
+            fields[name] = clean_text(fields[name])
     with transaction.atomic():
         complaint = Complaint(
             customer=customer,
             channel=channel,
-            description=(description or "").strip(),
+            description=clean_text(description),
             priority=priority or Priority.GENERAL,
             created_by=created_by,
             assignee=assignee,

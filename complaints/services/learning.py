@@ -115,27 +115,28 @@ class _LoadedModel:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.version: int | None = None
+        self.key: tuple[int, int] | None = None  # (row id, version): ids are never reused
         self.pipelines: dict[str, Any] = {}
 
     def get(self) -> tuple[int | None, dict[str, Any]]:
         active = (
             ClassifierModel.objects.filter(is_active=True)
             .order_by("-version")
-            .values_list("version", flat=True)
+            .values_list("pk", "version")
             .first()
         )
-        if active != self.version:
+        if active != self.key:
             with self._lock:
-                self.pipelines = _load(active) if active is not None else {}
-                self.version = active
-        return self.version, self.pipelines
+                self.key = None  # a failed load must not leave the old model in place
+                self.pipelines = _load(active[0]) if active is not None else {}
+                self.key = active
+        return (self.key[1] if self.key else None), self.pipelines
 
 
-def _load(version: int) -> dict[str, Any]:
+def _load(pk: int) -> dict[str, Any]:
     import joblib
 
-    payload = ClassifierModel.objects.values_list("payload", flat=True).get(version=version)
+    payload = ClassifierModel.objects.values_list("payload", flat=True).get(pk=pk)
     return joblib.load(io.BytesIO(bytes(payload)))
 
 
