@@ -9,13 +9,14 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 WEB_BIND ?= 127.0.0.1:8000
 
-.PHONY: run test lint format check-migrations messages browser clean help
+.PHONY: run test lint bench format messages clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    - migrate, load demo data, start web + worker + beat on http://$(WEB_BIND)"
 	@echo "make test   - the whole suite on PostgreSQL and Redis"
 	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
+	@echo "make bench  - benchmarks on PostgreSQL (SCALE=small for a quick run)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,10 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+SCALE ?= full
+bench: $(DEV_STAMP)
+	$(PY) -m bench --scale $(SCALE)
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

@@ -14,13 +14,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from complaints.enums import PRIORITY_RANK, EventKind, Priority
 from complaints.errors import ApplicationError
-from complaints.models import Category, ClassificationRule, Complaint, RuleField, RuleKind, User
+from complaints.models import (
+    Category,
+    ClassificationRule,
+    ClassifierModel,
+    Complaint,
+    RuleField,
+    RuleKind,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,24 +85,35 @@ class _CompiledRule:
     value: str = ""
 
 
-class _RuleCache:
-    """Compiled active rules of this process, recompiled when the rules table changes.
+def _freshness() -> tuple[tuple, tuple[int, int] | None]:
+    """In one query: the rules' fingerprint and the active model's (id, version).
 
     The fingerprint (count, highest id, latest edit) changes with every insert,
     edit, (de)activation and delete, in any process, without a message bus.
     """
+    rules = ClassificationRule._meta.db_table
+    models = ClassifierModel._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {rules}), (SELECT MAX(id) FROM {rules}), "  # noqa: S608
+            f"(SELECT MAX(updated_at) FROM {rules}), "
+            f"(SELECT id FROM {models} WHERE is_active ORDER BY version DESC LIMIT 1), "
+            f"(SELECT version FROM {models} WHERE is_active ORDER BY version DESC LIMIT 1)"
+        )
+        count, last_id, last_edit, model_id, model_version = cursor.fetchone()
+    model_key = (model_id, model_version) if model_id is not None else None
+    return (count, last_id, last_edit), model_key
+
+
+class _RuleCache:
+    """Compiled active rules of this process, recompiled when the fingerprint moves."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._fingerprint: Any = None
         self._rules: list[_CompiledRule] = []
 
-    def rules(self) -> list[_CompiledRule]:
-        fingerprint = tuple(
-            ClassificationRule.objects.aggregate(
-                count=Count("id"), last_id=Max("id"), last_edit=Max("updated_at")
-            ).values()
-        )
+    def rules(self, fingerprint: tuple) -> list[_CompiledRule]:
         if fingerprint != self._fingerprint:
             with self._lock:
                 self._rules = [_compile(rule) for rule in _active_rules()]
@@ -159,9 +177,11 @@ def classify(
         RuleField.REPEAT: "yes" if is_repeat else "no",
         RuleField.CATEGORY: category,
     }
-    hits = [rule.hit for rule in _rule_cache.rules() if _matches(rule, text, lowered, fields)]
+    fingerprint, model_key = _freshness()
+    rules = _rule_cache.rules(fingerprint)
+    hits = [rule.hit for rule in rules if _matches(rule, text, lowered, fields)]
     result = _combine(hits, chosen_category=category)
-    _apply_learned_model(result, text=text, channel=channel, emotion=emotion)
+    _apply_learned_model(result, text=text, channel=channel, emotion=emotion, model_key=model_key)
     return result
 
 
@@ -186,7 +206,14 @@ def _combine(hits: list[RuleHit], *, chosen_category: str) -> Classification:
     )
 
 
-def _apply_learned_model(result: Classification, *, text: str, channel: str, emotion: str) -> None:
+def _apply_learned_model(
+    result: Classification,
+    *,
+    text: str,
+    channel: str,
+    emotion: str,
+    model_key: tuple[int, int] | None,
+) -> None:
     """Let the trained classifier fill a missing category or raise the priority.
 
     Any failure of the model falls back to the rules' answer and is logged: a
@@ -195,7 +222,9 @@ def _apply_learned_model(result: Classification, *, text: str, channel: str, emo
     from complaints.services import learning
 
     try:
-        prediction = learning.predict(text=text, channel=channel, emotion=emotion)
+        prediction = learning.predict(
+            text=text, channel=channel, emotion=emotion, model_key=model_key
+        )
     except Exception:
         logger.exception("Classifier failed; the rules' answer stands.")
         return

@@ -1,0 +1,49 @@
+"""Run the benchmarks: ``python -m bench [--scale small|full] [--only NAME ...]``.
+
+Prints a table and writes bench/results/<date>.json.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+from bench.setup import setup_django
+
+BENCHMARKS = ("classification",)
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--scale", choices=("small", "full"), default=os.environ.get("SCALE", "full")
+    )
+    parser.add_argument("--only", nargs="*", choices=BENCHMARKS, default=list(BENCHMARKS))
+    args = parser.parse_args()
+    setup_django()
+    import importlib
+
+    results = [importlib.import_module(f"bench.{name}").run(scale=args.scale) for name in args.only]
+    report = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "scale": args.scale,
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+        "results": results,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    path = RESULTS / f"{today}-{args.scale}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    for result in results:
+        figures = ", ".join(f"{key}={value}" for key, value in result.items() if key != "name")
+        print(f"{result['name']:<16} {figures}")
+    print(f"written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if all(result.get("met", True) for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
