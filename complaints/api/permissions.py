@@ -19,3 +19,18 @@ class TokenHasScope(BasePermission):
             return True
         required = getattr(view, "required_scopes", {}).get(request.method)
         return required is None or request.auth.has_scope(required)
+
+
+class HasModelPermission(BasePermission):
+    """The user's role must hold the view's model permission for the method.
+
+    For resources ``complaints.access`` has no object rule for (customers are
+    shared by every team): views declare ``required_permissions =
+    {"GET": "complaints.view_customer", ...}``, like ``required_scopes``.
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        required = getattr(view, "required_permissions", {}).get(request.method)
+        return required is None or request.user.has_perm(required)

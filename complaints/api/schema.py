@@ -1,6 +1,10 @@
-"""OpenAPI description of the API's own authentication."""
+"""OpenAPI description of the API's own authentication, error format and headers."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from config.api import PROBLEM_CONTENT_TYPE
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -13,3 +17,54 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API token from an administrator: `Authorization: Bearer cts_…`.",
         }
+
+
+class ProblemSerializer(serializers.Serializer):
+    """Every error: problem+json (RFC 9457) plus ``errors`` per field for bad input."""
+
+    type = serializers.CharField(help_text="`urn:problem:<code>`.")
+    title = serializers.CharField(help_text="The HTTP status phrase.")
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(
+        help_text="Stable, for programs: `invalid`, `not_found`, `illegal_transition`, "
+        "`stale_version`, `permission_denied`, ..."
+    )
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text='Messages per field (or header), e.g. `{"phone": ["Enter a valid phone '
+        'number."]}`.',
+    )
+
+
+def problems(*statuses: int) -> dict:
+    """``responses`` entries documenting ``statuses`` as problem+json."""
+    return {(status, PROBLEM_CONTENT_TYPE): ProblemSerializer for status in statuses}
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The complaint\'s `ETag` (e.g. `"3"`) as you last read it. When someone has '
+    "changed the complaint since, the request fails with 412 `stale_version` and changes "
+    "nothing.",
+)
+
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The complaint\'s version as an entity tag, e.g. `"3"`; send it back in '
+    "`If-Match`.",
+)
+
+LOCATION = OpenApiParameter(
+    "Location",
+    str,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="The URL of the created resource.",
+)

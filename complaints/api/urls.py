@@ -1,7 +1,15 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from complaints.api import views
 
+# SimpleRouter: no browsable root view to describe; the schema lists the endpoints.
+router = SimpleRouter()
+router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("complaints", views.ComplaintViewSet, basename="complaint")
+router.register("work-orders", views.WorkOrderViewSet, basename="workorder")
+
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    *router.urls,
 ]

@@ -1,9 +1,63 @@
-from drf_spectacular.utils import extend_schema
+"""REST endpoints. Thin: check access, validate the body, call one service, serialise.
+
+Reads come from ``complaints.selectors`` (scoped to the caller), writes from
+``complaints.services``; access is ``complaints.access``. Errors of every kind
+leave through ``config.api.problem_exception_handler`` as problem+json.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints.api.serializers import MeSerializer
+from complaints import selectors, services
+from complaints.access import Action, require
+from complaints.api import inputs
+from complaints.api.conditional import etag, expected_version
+from complaints.api.filters import SelectorFilterBackend
+from complaints.api.interim import visible_work_orders
+from complaints.api.pagination import (
+    ComplaintCursorPagination,
+    CustomerCursorPagination,
+    EventCursorPagination,
+    WorkOrderCursorPagination,
+)
+from complaints.api.permissions import HasModelPermission, TokenHasScope
+from complaints.api.schema import ETAG, IF_MATCH, LOCATION, problems
+from complaints.api.serializers import (
+    AttachmentSerializer,
+    ComplaintSerializer,
+    CustomerSerializer,
+    EventSerializer,
+    MeSerializer,
+    WorkOrderSerializer,
+)
+from complaints.filters import ComplaintFilter, CustomerFilter
+from complaints.models import Complaint, Customer, WorkOrder
+
+READ = "complaints:read"
+WRITE = "complaints:write"
+ANSWER_WORK_ORDERS = "workorders:write"
+# HEAD and OPTIONS need the read scope too: TokenHasScope lets a method the map
+# does not name through.
+READ_SCOPES = {"GET": READ, "HEAD": READ, "OPTIONS": READ}
+READ_WRITE_SCOPES = {**READ_SCOPES, "POST": WRITE, "PATCH": WRITE}
+
+# Error responses documented per kind of endpoint (all problem+json).
+READ_ONE_ERRORS = problems(401, 403, 404)
+WRITE_ERRORS = problems(400, 401, 403, 404, 409)
+VERSIONED_WRITE_ERRORS = problems(400, 401, 403, 404, 409, 412)
 
 
 class MeView(APIView):
@@ -12,3 +66,495 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user, context={"request": request}).data)
+
+
+def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- Customers ---------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Find customers",
+        description="`q` matches a phone number in any spelling, an account number exactly, "
+        "or part of a name. Phone and email are masked unless your role may see contact "
+        "details.",
+        responses={200: CustomerSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One customer", responses={200: CustomerSerializer, **READ_ONE_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Register a customer",
+        description="The phone is stored in E.164; a phone already on file is refused (400) "
+        "with the existing customer's id.",
+        request=inputs.CustomerCreateSerializer,
+        responses={201: CustomerSerializer, **problems(400, 401, 403)},
+        parameters=[LOCATION],
+    ),
+)
+class CustomerViewSet(viewsets.GenericViewSet):
+    serializer_class = CustomerSerializer
+    pagination_class = CustomerCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CustomerFilter
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [IsAuthenticated, TokenHasScope, HasModelPermission]
+    required_scopes = READ_WRITE_SCOPES
+    required_permissions = {
+        "GET": "complaints.view_customer",
+        "HEAD": "complaints.view_customer",
+        "OPTIONS": "complaints.view_customer",
+        "POST": "complaints.add_customer",
+    }
+
+    def get_queryset(self):
+        # Customers are shared by every team (one customer, many complaints); who
+        # may list them at all is the role's view_customer permission.
+        return Customer.objects.order_by("-id")
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        customer = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(self.get_serializer(customer).data)
+
+    def create(self, request: Request) -> Response:
+        data = _validated(inputs.CustomerCreateSerializer, request)
+        customer, created = services.get_or_create_customer(**data)
+        if not created:  # registered by someone else since the check
+            raise serializers.ValidationError(
+                {"phone": [_("A customer with this phone number already exists.")]}
+            )
+        return Response(
+            self.get_serializer(customer).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api-v1:customer-detail", args=[customer.pk])},
+        )
+
+
+# --- Complaints --------------------------------------------------------------------
+
+
+def _complaint_responses(code: int = 200, *, errors: dict | None = None) -> dict:
+    return {code: ComplaintSerializer, **(errors or VERSIONED_WRITE_ERRORS)}
+
+
+def _move(summary: str, request: type[serializers.Serializer] | None, description: str = ""):
+    """Schema of an action that moves the complaint and answers with it."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses=_complaint_responses(),
+        parameters=[IF_MATCH, ETAG],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List complaints",
+        description="The complaints you may see, newest received first, paged by cursor.",
+        responses={200: ComplaintSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One complaint",
+        responses={200: ComplaintSerializer, **READ_ONE_ERRORS},
+        parameters=[ETAG],
+    ),
+    create=extend_schema(
+        summary="Register a complaint",
+        description="For a known `customer`, or by `phone` (the customer is found in any "
+        "spelling of the number, or created).",
+        request=inputs.ComplaintCreateSerializer,
+        responses={201: ComplaintSerializer, **problems(400, 401, 403)},
+        parameters=[ETAG, LOCATION],
+    ),
+    partial_update=extend_schema(
+        summary="Correct the record",
+        description="Only subject, subject_detail, description, expectation, "
+        "expectation_detail and emotion; any other field is refused by name.",
+        request=inputs.ComplaintUpdateSerializer,
+        responses=_complaint_responses(),
+        parameters=[IF_MATCH, ETAG],
+    ),
+)
+class ComplaintViewSet(viewsets.GenericViewSet):
+    serializer_class = ComplaintSerializer
+    pagination_class = ComplaintCursorPagination
+    filter_backends = [SelectorFilterBackend]
+    filterset_class = ComplaintFilter
+    lookup_value_regex = "[0-9]+"
+    required_scopes = READ_WRITE_SCOPES
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return Complaint.objects.none()
+        return selectors.complaint_list(
+            self.request.user, filters=self.request.query_params
+        ).select_related("repeat_of", "duplicate_of")
+
+    # -- helpers
+
+    def _visible(self, pk: str) -> Complaint:
+        """The complaint if the caller may see it; 404 otherwise, as if it did not exist."""
+        complaint = selectors.complaint_detail(self.request.user, pk)
+        require(self.request.user, Action.VIEW_COMPLAINT, complaint)
+        return complaint
+
+    def _changeable(self, pk: str) -> Complaint:
+        complaint = selectors.complaint_detail(self.request.user, pk)
+        require(self.request.user, Action.CHANGE_COMPLAINT, complaint)
+        return complaint
+
+    def _answer(self, complaint: Complaint, code: int = status.HTTP_200_OK, **headers) -> Response:
+        return Response(
+            self.get_serializer(complaint).data,
+            status=code,
+            headers={"ETag": etag(complaint), **headers},
+        )
+
+    # -- collection and record
+
+    def list(self, request: Request) -> Response:
+        require(request.user, Action.VIEW_COMPLAINT)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def create(self, request: Request) -> Response:
+        require(request.user, Action.CREATE_COMPLAINT)
+        data = _validated(inputs.ComplaintCreateSerializer, request)
+        assign_to_me = data.pop("assign_to_me")
+        customer = data.pop("customer", None)
+        contact = {
+            "phone": data.pop("phone", None),
+            "customer_name": data.pop("customer_name"),
+            "email": data.pop("email"),
+            "account_number": data.pop("account_number") or None,
+        }
+        data.update(created_by=request.user, assignee=request.user if assign_to_me else None)
+        if customer is not None:
+            complaint = services.register_complaint(customer=customer, **data)
+        else:
+            complaint = services.intake_complaint(**contact, **data)
+        location = reverse("api-v1:complaint-detail", args=[complaint.pk])
+        return self._answer(complaint, status.HTTP_201_CREATED, Location=location)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._answer(self._visible(pk))
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        serializer = inputs.ComplaintUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        complaint = services.update_complaint(
+            complaint,
+            changes=dict(serializer.validated_data),
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
+    # -- moves of the transition table
+
+    @_move("Assign to an agent or a team", inputs.AssignSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.AssignSerializer, request)
+        complaint = services.assign(
+            complaint,
+            to_user=data.get("assignee"),
+            to_team=data.get("team"),
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
+    @_move("Start work", None, "The complaint must be assigned.")
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        complaint = services.start_work(
+            complaint, by=request.user, expected_version=expected_version(request)
+        )
+        return self._answer(complaint)
+
+    @extend_schema(
+        summary="Dispatch a work order to a department",
+        description="The complaint then waits on the department; answers with the work order.",
+        request=inputs.DispatchSerializer,
+        responses={201: WorkOrderSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_work_order(self, request: Request, pk: str) -> Response:
+        # Not named ``dispatch``: that is APIView's request entry point.
+        complaint = self._changeable(pk)
+        data = _validated(inputs.DispatchSerializer, request)
+        work_order = services.dispatch_work_order(
+            complaint,
+            department=data["department"],
+            instructions=data["instructions"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return Response(WorkOrderSerializer(work_order).data, status=status.HTTP_201_CREATED)
+
+    @_move("Wait on the customer", inputs.WaitSerializer)
+    @action(detail=True, methods=["post"])
+    def wait(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.WaitSerializer, request)
+        complaint = services.wait_on_customer(
+            complaint,
+            reason=data["reason"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
+    @_move("Resume work", None)
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        complaint = services.resume(
+            complaint, by=request.user, expected_version=expected_version(request)
+        )
+        return self._answer(complaint)
+
+    @_move(
+        "Propose a resolution",
+        inputs.ResolveSerializer,
+        "The complaint stays open until the customer confirms; open work orders must be "
+        "answered or cancelled first.",
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.ResolveSerializer, request)
+        complaint = services.propose_resolution(
+            complaint,
+            summary=data["summary"],
+            remedy=data["remedy"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
+    @_move(
+        "Confirm the resolution and close",
+        inputs.ConfirmSerializer,
+        "`no_answer_rule` closes without the customer only when the documented number of "
+        "unanswered contact attempts has been logged.",
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.ConfirmSerializer, request)
+        complaint = services.confirm_resolution(
+            complaint,
+            method=data["method"],
+            note=data["note"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
+    @_move("Reopen", inputs.ReasonSerializer, "Within the reopen window after resolution.")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.ReasonSerializer, request)
+        complaint = services.reopen(
+            complaint,
+            reason=data["reason"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
+    @_move(
+        "Cancel as duplicate or invalid",
+        inputs.CancelSerializer,
+        "Only new or assigned complaints.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.CancelSerializer, request)
+        complaint = services.cancel(
+            complaint,
+            reason=data["reason"],
+            note=data["note"],
+            duplicate_of=data["duplicate_of"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
+    # -- the timeline: notes, contacts, events, attachments
+
+    @extend_schema(
+        summary="Add an internal note",
+        request=inputs.NoteSerializer,
+        responses={201: EventSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.NoteSerializer, request)
+        event = services.add_note(complaint, text=data["text"], by=request.user)
+        return Response(self._event_data(event), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Log a contact with the customer",
+        request=inputs.ContactSerializer,
+        responses={201: EventSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def contacts(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.ContactSerializer, request)
+        event = services.log_contact(
+            complaint,
+            channel=data["channel"],
+            outcome=data["outcome"],
+            note=data["note"],
+            by=request.user,
+        )
+        return Response(self._event_data(event), status=status.HTTP_201_CREATED)
+
+    def _event_data(self, event) -> dict[str, Any]:
+        return EventSerializer(event, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        summary="The timeline",
+        description="Every event, oldest first, paged by cursor.",
+        responses={200: EventSerializer(many=True), **READ_ONE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=EventCursorPagination,
+        filter_backends=[],
+    )
+    def events(self, request: Request, pk: str) -> Response:
+        complaint = self._visible(pk)
+        page = self.paginate_queryset(selectors.complaint_timeline(complaint))
+        return self.get_paginated_response(
+            EventSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The attachments",
+        responses={200: AttachmentSerializer(many=True), **READ_ONE_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Attach an image or PDF",
+        description="Multipart upload of `file`; 413 when larger than the configured limit.",
+        request={"multipart/form-data": inputs.AttachmentUploadSerializer},
+        responses={
+            201: AttachmentSerializer,
+            **problems(400, 401, 403, 404, 413),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def attachments(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            complaint = self._visible(pk)
+            return Response(AttachmentSerializer(complaint.attachments.all(), many=True).data)
+        complaint = self._changeable(pk)
+        data = _validated(inputs.AttachmentUploadSerializer, request)
+        # The upload is handed on as Django stored it (memory or a temporary
+        # file, by size); the service streams it to storage.
+        attachment = services.add_attachment(complaint, upload=data["file"], by=request.user)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+# --- Work orders -------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List work orders",
+        description="Department users see their department's; others the work orders of "
+        "the complaints they may see. Every state unless `state` is given; oldest first.",
+        responses={200: WorkOrderSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One work order", responses={200: WorkOrderSerializer, **READ_ONE_ERRORS}
+    ),
+)
+class WorkOrderViewSet(viewsets.GenericViewSet):
+    serializer_class = WorkOrderSerializer
+    pagination_class = WorkOrderCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["state"]
+    lookup_value_regex = "[0-9]+"
+    required_scopes = READ_SCOPES
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return WorkOrder.objects.none()
+        return visible_work_orders(self.request.user)
+
+    def _work_order(self, pk: str) -> WorkOrder:
+        """The work order if the caller may see it; 404 otherwise."""
+        self._require_view()
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _require_view(self) -> None:
+        if not self.request.user.has_perm("complaints.view_workorder"):
+            raise PermissionDenied("view_workorder")
+
+    def list(self, request: Request) -> Response:
+        self._require_view()
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self.get_serializer(self._work_order(pk)).data)
+
+    @extend_schema(
+        summary="Answer a work order",
+        description="For users of the work order's department. When no work order of the "
+        "complaint is left open, the complaint is back in progress.",
+        request=inputs.AnswerSerializer,
+        responses={200: WorkOrderSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], required_scopes={"POST": ANSWER_WORK_ORDERS})
+    def answer(self, request: Request, pk: str) -> Response:
+        work_order = self._work_order(pk)
+        require(request.user, Action.ANSWER_WORK_ORDER, work_order)
+        data = _validated(inputs.AnswerSerializer, request)
+        work_order = services.answer_work_order(work_order, answer=data["answer"], by=request.user)
+        return Response(self.get_serializer(work_order).data)
+
+    @extend_schema(
+        summary="Cancel a work order",
+        description="For those who may change its complaint.",
+        request=inputs.WorkOrderCancelSerializer,
+        responses={200: WorkOrderSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], required_scopes={"POST": WRITE})
+    def cancel(self, request: Request, pk: str) -> Response:
+        work_order = self._work_order(pk)
+        require(request.user, Action.CHANGE_COMPLAINT, work_order.complaint)
+        data = _validated(inputs.WorkOrderCancelSerializer, request)
+        work_order = services.cancel_work_order(work_order, reason=data["reason"], by=request.user)
+        return Response(self.get_serializer(work_order).data)
