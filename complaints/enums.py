@@ -123,6 +123,8 @@ class EventKind(models.TextChoices):
     CATEGORY_CHANGED = "category_changed", _("Category changed")
     SLA_WARNED = "sla_warned", _("SLA warning")
     SLA_BREACHED = "sla_breached", _("SLA breached")
+    SLA_RECALCULATED = "sla_recalculated", _("SLA due times recalculated")
+    ESCALATED = "escalated", _("Escalated")
 
 
 class ContactChannel(models.TextChoices):

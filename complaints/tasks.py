@@ -9,6 +9,7 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 WORKER_HEARTBEAT_KEY = "celery:worker-heartbeat"
+LAST_DEADLINE_CHECK_KEY = "sla:last-deadline-check"
 # Beat sends the heartbeat every minute; keep it a little longer than that.
 WORKER_HEARTBEAT_TTL_SECONDS = 600
 
@@ -38,3 +39,28 @@ def train_classifier_task() -> int | None:
     except ApplicationError as error:
         logger.info("Classifier not trained: %s", error.message)
         return None
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def check_deadlines_task() -> dict[str, int]:
+    """Every minute: mark SLA warnings and breaches that fell due, once each."""
+    from complaints.services.sla import check_deadlines
+
+    counts = check_deadlines()
+    cache.set(LAST_DEADLINE_CHECK_KEY, timezone.now().isoformat(), timeout=None)
+    return counts
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def send_outbox_task() -> dict:
+    """Send due outbox messages; re-queue while more are waiting.
+
+    Also scheduled every minute as a sweep, so messages queued while the broker
+    was down still go out.
+    """
+    from complaints.services.messaging import deliver_due_messages
+
+    result = deliver_due_messages()
+    if result["more"]:
+        send_outbox_task.delay()
+    return result

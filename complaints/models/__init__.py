@@ -10,9 +10,25 @@ from .complaints import (
 )
 from .customers import Customer
 from .people import Department, Team, User
+from .sla import (
+    BusinessCalendar,
+    MessageChannel,
+    MessageState,
+    Notification,
+    OutboundMessage,
+    SlaPolicy,
+    SlaTarget,
+)
 from .tokens import ApiToken, hash_token_secret
 
 __all__ = [
+    "BusinessCalendar",
+    "MessageChannel",
+    "MessageState",
+    "Notification",
+    "OutboundMessage",
+    "SlaPolicy",
+    "SlaTarget",
     "ApiToken",
     "AppendOnlyError",
     "Attachment",

@@ -161,6 +161,28 @@ class Complaint(models.Model):
         _("cancelled as"), max_length=20, choices=CancelReason.choices, blank=True
     )
     cancel_note = models.CharField(_("cancellation note"), max_length=500, blank=True)
+    # SLA clocks (services.sla keeps them; the deadline check marks warnings and
+    # breaches set-based over the partial indexes below).
+    sla_policy = models.ForeignKey(
+        "complaints.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
+    response_met_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    response_warned_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_met_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_paused_at = models.DateTimeField(null=True, blank=True)
+    resolution_paused_seconds = models.PositiveIntegerField(default=0)
     # Bumped by every service write; the API's ETag and the pages' edit check.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -184,6 +206,36 @@ class Complaint(models.Model):
                 fields=["priority", "received_at"],
                 name="complaint_open_priority_idx",
                 condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
+            # The deadline check reads only clocks still running: its cost follows
+            # the rows falling due, not every open complaint.
+            models.Index(
+                fields=["response_warn_at"],
+                name="complaint_response_warn_idx",
+                condition=Q(response_met_at__isnull=True, response_warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["response_due_at"],
+                name="complaint_response_due_idx",
+                condition=Q(response_met_at__isnull=True, response_breached_at__isnull=True),
+            ),
+            models.Index(
+                fields=["resolution_warn_at"],
+                name="complaint_resolution_warn_idx",
+                condition=Q(
+                    resolution_met_at__isnull=True,
+                    resolution_warned_at__isnull=True,
+                    resolution_paused_at__isnull=True,
+                ),
+            ),
+            models.Index(
+                fields=["resolution_due_at"],
+                name="complaint_resolution_due_idx",
+                condition=Q(
+                    resolution_met_at__isnull=True,
+                    resolution_breached_at__isnull=True,
+                    resolution_paused_at__isnull=True,
+                ),
             ),
         ]
 
@@ -230,13 +282,29 @@ class WorkOrder(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("dispatched at"), auto_now_add=True)
+    due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         permissions = [("answer_workorder", _("Can answer work orders of own department"))]
-        indexes = [models.Index(fields=["department", "state"], name="workorder_dept_state_idx")]
+        indexes = [
+            models.Index(fields=["department", "state"], name="workorder_dept_state_idx"),
+            models.Index(
+                fields=["warn_at"],
+                name="workorder_warn_idx",
+                condition=Q(state="open", warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="workorder_due_idx",
+                condition=Q(state="open", breached_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint.reference} → {self.department}"

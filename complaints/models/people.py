@@ -12,6 +12,15 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    calendar = models.ForeignKey(
+        "complaints.BusinessCalendar",
+        verbose_name=_("business calendar"),
+        help_text=_("Empty: SLA clocks run around the clock (24×7)."),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -68,6 +77,9 @@ class User(AbstractUser):
         max_length=20,
         choices=EmploymentType.choices,
         default=EmploymentType.IN_HOUSE,
+    )
+    mobile = models.CharField(
+        _("mobile (for urgent alerts)"), max_length=20, blank=True, help_text=_("E.164")
     )
 
     class Meta(AbstractUser.Meta):

@@ -19,6 +19,7 @@ from complaints.models import (
     User,
 )
 from complaints.selectors import find_repeat_of
+from complaints.services import sla
 from complaints.services.classification import classify
 from complaints.services.customers import get_or_create_customer
 
@@ -92,6 +93,7 @@ def register_complaint(
             customer_id=customer.pk, category_id=complaint.category_id, at=complaint.received_at
         )
         _classify(complaint, requested_priority=priority)
+        sla.start_clocks(complaint)
         complaint.reference = next_reference(when=complaint.received_at)
         complaint.save()
         ComplaintEvent.objects.create(

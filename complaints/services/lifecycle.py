@@ -28,6 +28,7 @@ from complaints.enums import (
 from complaints.errors import ApplicationError
 from complaints.lifecycle import Move, target_state
 from complaints.models import Complaint, ComplaintEvent, Team, User
+from complaints.services import sla
 
 
 def lock_complaint(complaint: Complaint, *, expected_version: int | None = None) -> Complaint:
@@ -98,6 +99,11 @@ def apply_move(
         work_order=work_order,
     )
     return complaint
+
+
+def _fields(complaint: Complaint, names: list[str]) -> dict[str, Any]:
+    """The current values of fields an SLA helper just changed, for ``apply_move``."""
+    return {name: getattr(complaint, name) for name in names}
 
 
 def _plain(value: Any) -> Any:
@@ -235,6 +241,10 @@ def log_contact(
             raise ApplicationError(
                 _("A cancelled complaint takes no more contacts."), code="cancelled", status=409
             )
+        if outcome in (ContactOutcome.REACHED, ContactOutcome.SENT):
+            met = sla.meet_first_response(locked)
+            if met:
+                locked.save(update_fields=[*met, "updated_at"])
         return record_event(
             locked,
             EventKind.CONTACT,
@@ -249,8 +259,15 @@ def wait_on_customer(
 ) -> Complaint:
     with transaction.atomic():
         locked = lock_complaint(complaint, expected_version=expected_version)
+        target_state(Move.WAIT_ON_CUSTOMER, locked.state)
+        paused = _fields(locked, sla.pause_resolution(locked))
         return apply_move(
-            locked, Move.WAIT_ON_CUSTOMER, kind=EventKind.WAITING_ON_CUSTOMER, by=by, message=reason
+            locked,
+            Move.WAIT_ON_CUSTOMER,
+            kind=EventKind.WAITING_ON_CUSTOMER,
+            by=by,
+            message=reason,
+            changes=paused,
         )
 
 
@@ -259,7 +276,9 @@ def resume(
 ) -> Complaint:
     with transaction.atomic():
         locked = lock_complaint(complaint, expected_version=expected_version)
-        return apply_move(locked, Move.RESUME, kind=EventKind.RESUMED, by=by)
+        target_state(Move.RESUME, locked.state)
+        resumed = _fields(locked, sla.resume_resolution(locked))
+        return apply_move(locked, Move.RESUME, kind=EventKind.RESUMED, by=by, changes=resumed)
 
 
 def propose_resolution(
@@ -291,6 +310,7 @@ def propose_resolution(
                 "resolution_summary": summary,
                 "remedy": remedy.strip(),
                 "resolved_at": timezone.now(),
+                **_fields(locked, sla.stop_clocks(locked)),
             },
         )
         transaction.on_commit(
@@ -384,6 +404,7 @@ def reopen(
                 "confirmed_at": None,
                 "confirmation_method": "",
                 "confirmation_note": "",
+                **_fields(locked, sla.restart_resolution_clock(locked)),
             },
         )
         transaction.on_commit(
@@ -424,6 +445,7 @@ def cancel(
         )
     with transaction.atomic():
         locked = lock_complaint(complaint, expected_version=expected_version)
+        target_state(Move.CANCEL, locked.state)
         return apply_move(
             locked,
             Move.CANCEL,
@@ -434,5 +456,6 @@ def cancel(
                 "cancel_reason": reason.value,
                 "cancel_note": note,
                 "duplicate_of": duplicate_of if reason == CancelReason.DUPLICATE else None,
+                **_fields(locked, sla.stop_clocks(locked)),
             },
         )

@@ -8,6 +8,7 @@ from complaints.enums import OPEN_WORK_ORDER_STATES, EventKind, State, WorkOrder
 from complaints.errors import ApplicationError
 from complaints.lifecycle import Move
 from complaints.models import Complaint, Department, User, WorkOrder
+from complaints.services import sla
 from complaints.services.lifecycle import apply_move, lock_complaint, record_event
 
 
@@ -27,8 +28,13 @@ def dispatch_work_order(
     with transaction.atomic():
         locked = lock_complaint(complaint, expected_version=expected_version)
         work_order = WorkOrder(
-            complaint=locked, department=department, instructions=instructions, created_by=by
+            complaint=locked,
+            department=department,
+            instructions=instructions,
+            created_by=by,
+            created_at=timezone.now(),
         )
+        sla.start_work_order_clock(work_order)
         work_order.save()  # rolled back with the rest if the move is refused
         apply_move(
             locked,

@@ -6,6 +6,7 @@ change only what differs. Every variable is listed in README.md, "Configuration"
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import env
@@ -257,3 +258,28 @@ CLASSIFIER_PRIORITY_RAISE_MIN_CONFIDENCE = env.float_var(
 )
 # Training needs at least this many classified complaints.
 CLASSIFIER_MIN_TRAINING_ROWS = env.int_var("CLASSIFIER_MIN_TRAINING_ROWS", 50, minimum=2)
+
+# --- Messaging (the outbox) --------------------------------------------------------
+# Non-urgent SMS and email wait outside these centre-time hours (DOMAIN.md: no
+# contact after 21:30).
+QUIET_HOURS_START = env.str_var("QUIET_HOURS_START", "21:30")
+QUIET_HOURS_END = env.str_var("QUIET_HOURS_END", "08:00")
+SMS_BACKEND = env.str_var("SMS_BACKEND", "complaints.services.messaging.FileSmsBackend")
+SMS_FILE_PATH = VAR_DIR / "outbox" / "sms.jsonl"
+SMS_GATEWAY_URL = env.str_var("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env.str_var("SMS_GATEWAY_TOKEN", "")
+EMAIL_BACKEND = env.str_var("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "outbox" / "email"
+EMAIL_HOST = env.str_var("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int_var("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.str_var("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str_var("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool_var("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.str_var("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# --- SLA --------------------------------------------------------------------------
+# What a breached urgent complaint does besides notifying: "notify" only, or
+# "reassign" it to a supervisor of its team.
+SLA_URGENT_BREACH_ACTION = env.str_var("SLA_URGENT_BREACH_ACTION", "notify")
+if SLA_URGENT_BREACH_ACTION not in ("notify", "reassign"):
+    raise ImproperlyConfigured("SLA_URGENT_BREACH_ACTION must be 'notify' or 'reassign'.")
