@@ -6,245 +6,467 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0009_classification_roles'),
+        ("complaints", "0009_classification_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BusinessCalendar',
+            name="BusinessCalendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='time zone')),
-                ('weekly_hours', models.JSONField(default=dict, verbose_name='weekly hours')),
-                ('holiday_country', models.CharField(blank=True, max_length=8, verbose_name='public holidays of (country code)')),
-                ('holiday_subdivision', models.CharField(blank=True, max_length=16, verbose_name='region')),
-                ('extra_holidays', models.JSONField(blank=True, default=list, verbose_name='extra holidays')),
-                ('extra_workdays', models.JSONField(blank=True, default=list, verbose_name='extra working days')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Asia/Shanghai", max_length=64, verbose_name="time zone"
+                    ),
+                ),
+                ("weekly_hours", models.JSONField(default=dict, verbose_name="weekly hours")),
+                (
+                    "holiday_country",
+                    models.CharField(
+                        blank=True, max_length=8, verbose_name="public holidays of (country code)"
+                    ),
+                ),
+                (
+                    "holiday_subdivision",
+                    models.CharField(blank=True, max_length=16, verbose_name="region"),
+                ),
+                (
+                    "extra_holidays",
+                    models.JSONField(blank=True, default=list, verbose_name="extra holidays"),
+                ),
+                (
+                    "extra_workdays",
+                    models.JSONField(blank=True, default=list, verbose_name="extra working days"),
+                ),
             ],
             options={
-                'verbose_name': 'business calendar',
-                'verbose_name_plural': 'business calendars',
-                'ordering': ['name'],
+                "verbose_name": "business calendar",
+                "verbose_name_plural": "business calendars",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind')),
-                ('message', models.CharField(max_length=500, verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="kind")),
+                ("message", models.CharField(max_length=500, verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OutboundMessage',
+            name="OutboundMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'Email')], max_length=10, verbose_name='channel')),
-                ('recipient', models.CharField(max_length=254, verbose_name='to')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='body')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='state')),
-                ('not_before', models.DateTimeField(verbose_name='not before')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='last error')),
-                ('dedupe_key', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='queued at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("sms", "SMS"), ("email", "Email")],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=254, verbose_name="to")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="body")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("not_before", models.DateTimeField(verbose_name="not before")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "last_error",
+                    models.CharField(blank=True, max_length=500, verbose_name="last error"),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(blank=True, max_length=200, null=True, unique=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="queued at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
             ],
             options={
-                'verbose_name': 'outbound message',
-                'verbose_name_plural': 'outbound messages',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "outbound message",
+                "verbose_name_plural": "outbound messages",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('applies_to', models.CharField(choices=[('complaint', 'Complaint'), ('work_order', 'Work order')], default='complaint', max_length=20, verbose_name='applies to')),
-                ('priority', models.CharField(blank=True, choices=[('urgent', 'Urgent'), ('general', 'General'), ('non_urgent', 'Non-urgent')], max_length=20, verbose_name='priority')),
-                ('customer_tier', models.CharField(blank=True, choices=[('regular', 'Regular'), ('vip', 'VIP')], max_length=10, verbose_name='customer tier')),
-                ('first_response_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='first response within (minutes)')),
-                ('resolution_minutes', models.PositiveIntegerField(verbose_name='resolution within (minutes)')),
-                ('warn_percent', models.PositiveSmallIntegerField(default=80, verbose_name='warn at % elapsed')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "applies_to",
+                    models.CharField(
+                        choices=[("complaint", "Complaint"), ("work_order", "Work order")],
+                        default="complaint",
+                        max_length=20,
+                        verbose_name="applies to",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("urgent", "Urgent"),
+                            ("general", "General"),
+                            ("non_urgent", "Non-urgent"),
+                        ],
+                        max_length=20,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "customer_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("regular", "Regular"), ("vip", "VIP")],
+                        max_length=10,
+                        verbose_name="customer tier",
+                    ),
+                ),
+                (
+                    "first_response_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="first response within (minutes)"
+                    ),
+                ),
+                (
+                    "resolution_minutes",
+                    models.PositiveIntegerField(verbose_name="resolution within (minutes)"),
+                ),
+                (
+                    "warn_percent",
+                    models.PositiveSmallIntegerField(default=80, verbose_name="warn at % elapsed"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'SLA policy',
-                'verbose_name_plural': 'SLA policies',
-                'ordering': ['applies_to', 'priority', 'category', 'customer_tier'],
+                "verbose_name": "SLA policy",
+                "verbose_name_plural": "SLA policies",
+                "ordering": ["applies_to", "priority", "category", "customer_tier"],
             },
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='resolution_breached_at',
+            model_name="complaint",
+            name="resolution_breached_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='resolution_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='resolution due'),
+            model_name="complaint",
+            name="resolution_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="resolution due"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='resolution_met_at',
+            model_name="complaint",
+            name="resolution_met_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='resolution_paused_at',
+            model_name="complaint",
+            name="resolution_paused_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='resolution_paused_seconds',
+            model_name="complaint",
+            name="resolution_paused_seconds",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='resolution_warn_at',
+            model_name="complaint",
+            name="resolution_warn_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='resolution_warned_at',
+            model_name="complaint",
+            name="resolution_warned_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='response_breached_at',
+            model_name="complaint",
+            name="response_breached_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='response_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='first response due'),
+            model_name="complaint",
+            name="response_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="first response due"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='response_met_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='first response at'),
+            model_name="complaint",
+            name="response_met_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="first response at"),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='response_warn_at',
+            model_name="complaint",
+            name="response_warn_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='response_warned_at',
+            model_name="complaint",
+            name="response_warned_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='mobile',
-            field=models.CharField(blank=True, help_text='E.164', max_length=20, verbose_name='mobile (for urgent alerts)'),
+            model_name="user",
+            name="mobile",
+            field=models.CharField(
+                blank=True,
+                help_text="E.164",
+                max_length=20,
+                verbose_name="mobile (for urgent alerts)",
+            ),
         ),
         migrations.AddField(
-            model_name='workorder',
-            name='breached_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='overdue since'),
+            model_name="workorder",
+            name="breached_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="overdue since"),
         ),
         migrations.AddField(
-            model_name='workorder',
-            name='due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='answer due'),
+            model_name="workorder",
+            name="due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="answer due"),
         ),
         migrations.AddField(
-            model_name='workorder',
-            name='warn_at',
+            model_name="workorder",
+            name="warn_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='workorder',
-            name='warned_at',
+            model_name="workorder",
+            name="warned_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='complaintevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Registered'), ('assigned', 'Assigned'), ('work_started', 'Work started'), ('note', 'Note'), ('contact', 'Contact with customer'), ('updated', 'Record updated'), ('attachment_added', 'Attachment added'), ('work_order_dispatched', 'Work order dispatched'), ('work_order_answered', 'Work order answered'), ('work_order_cancelled', 'Work order cancelled'), ('waiting_on_customer', 'Waiting on customer'), ('resumed', 'Work resumed'), ('resolution_proposed', 'Resolution proposed'), ('confirmed', 'Resolution confirmed, closed'), ('reopened', 'Reopened'), ('cancelled', 'Cancelled'), ('priority_changed', 'Priority changed'), ('category_changed', 'Category changed'), ('sla_warned', 'SLA warning'), ('sla_breached', 'SLA breached'), ('sla_recalculated', 'SLA due times recalculated'), ('escalated', 'Escalated')], max_length=40, verbose_name='kind'),
+            model_name="complaintevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Registered"),
+                    ("assigned", "Assigned"),
+                    ("work_started", "Work started"),
+                    ("note", "Note"),
+                    ("contact", "Contact with customer"),
+                    ("updated", "Record updated"),
+                    ("attachment_added", "Attachment added"),
+                    ("work_order_dispatched", "Work order dispatched"),
+                    ("work_order_answered", "Work order answered"),
+                    ("work_order_cancelled", "Work order cancelled"),
+                    ("waiting_on_customer", "Waiting on customer"),
+                    ("resumed", "Work resumed"),
+                    ("resolution_proposed", "Resolution proposed"),
+                    ("confirmed", "Resolution confirmed, closed"),
+                    ("reopened", "Reopened"),
+                    ("cancelled", "Cancelled"),
+                    ("priority_changed", "Priority changed"),
+                    ("category_changed", "Category changed"),
+                    ("sla_warned", "SLA warning"),
+                    ("sla_breached", "SLA breached"),
+                    ("sla_recalculated", "SLA due times recalculated"),
+                    ("escalated", "Escalated"),
+                ],
+                max_length=40,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(condition=models.Q(('state', 'open'), ('warned_at__isnull', True)), fields=['warn_at'], name='workorder_warn_idx'),
+            model_name="workorder",
+            index=models.Index(
+                condition=models.Q(("state", "open"), ("warned_at__isnull", True)),
+                fields=["warn_at"],
+                name="workorder_warn_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(condition=models.Q(('breached_at__isnull', True), ('state', 'open')), fields=['due_at'], name='workorder_due_idx'),
+            model_name="workorder",
+            index=models.Index(
+                condition=models.Q(("breached_at__isnull", True), ("state", "open")),
+                fields=["due_at"],
+                name="workorder_due_idx",
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='calendar',
-            field=models.ForeignKey(blank=True, help_text='Empty: SLA clocks run around the clock (24×7).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='teams', to='complaints.businesscalendar', verbose_name='business calendar'),
+            model_name="team",
+            name="calendar",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty: SLA clocks run around the clock (24×7).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="teams",
+                to="complaints.businesscalendar",
+                verbose_name="business calendar",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='complaint',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='complaints.complaint'),
+            model_name="notification",
+            name="complaint",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="complaints.complaint",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='recipient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient'),
+            model_name="notification",
+            name="recipient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recipient",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='work_order',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='complaints.workorder'),
+            model_name="notification",
+            name="work_order",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="complaints.workorder",
+            ),
         ),
         migrations.AddField(
-            model_name='outboundmessage',
-            name='complaint',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='complaints.complaint'),
+            model_name="outboundmessage",
+            name="complaint",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="messages",
+                to="complaints.complaint",
+            ),
         ),
         migrations.AddField(
-            model_name='slapolicy',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sla_policies', to='complaints.category', verbose_name='category'),
+            model_name="slapolicy",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sla_policies",
+                to="complaints.category",
+                verbose_name="category",
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='sla_policy',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='complaints.slapolicy', verbose_name='SLA policy'),
+            model_name="complaint",
+            name="sla_policy",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="complaints.slapolicy",
+                verbose_name="SLA policy",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('response_met_at__isnull', True), ('response_warned_at__isnull', True)), fields=['response_warn_at'], name='complaint_response_warn_idx'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    ("response_met_at__isnull", True), ("response_warned_at__isnull", True)
+                ),
+                fields=["response_warn_at"],
+                name="complaint_response_warn_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('response_breached_at__isnull', True), ('response_met_at__isnull', True)), fields=['response_due_at'], name='complaint_response_due_idx'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    ("response_breached_at__isnull", True), ("response_met_at__isnull", True)
+                ),
+                fields=["response_due_at"],
+                name="complaint_response_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('resolution_met_at__isnull', True), ('resolution_paused_at__isnull', True), ('resolution_warned_at__isnull', True)), fields=['resolution_warn_at'], name='complaint_resolution_warn_idx'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    ("resolution_met_at__isnull", True),
+                    ("resolution_paused_at__isnull", True),
+                    ("resolution_warned_at__isnull", True),
+                ),
+                fields=["resolution_warn_at"],
+                name="complaint_resolution_warn_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('resolution_breached_at__isnull', True), ('resolution_met_at__isnull', True), ('resolution_paused_at__isnull', True)), fields=['resolution_due_at'], name='complaint_resolution_due_idx'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    ("resolution_breached_at__isnull", True),
+                    ("resolution_met_at__isnull", True),
+                    ("resolution_paused_at__isnull", True),
+                ),
+                fields=["resolution_due_at"],
+                name="complaint_resolution_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient', 'created_at'], name='notification_unread_idx'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)),
+                fields=["recipient", "created_at"],
+                name="notification_unread_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboundmessage',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['not_before'], name='outbox_pending_idx'),
+            model_name="outboundmessage",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["not_before"],
+                name="outbox_pending_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('warn_percent__gte', 1), ('warn_percent__lte', 99)), name='sla_warn_percent'),
+            model_name="slapolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("warn_percent__gte", 1), ("warn_percent__lte", 99)),
+                name="sla_warn_percent",
+            ),
         ),
     ]

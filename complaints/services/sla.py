@@ -208,7 +208,7 @@ def recalculate_open_clocks(*, by: User | None, queryset=None) -> int:
     for complaint_id in queryset.filter(state__in=OPEN_STATES).values_list("pk", flat=True):
         with transaction.atomic():
             complaint = (
-                Complaint.objects.select_for_update()
+                Complaint.objects.select_for_update(of=("self",))
                 .select_related("customer", "team__calendar")
                 .get(pk=complaint_id)
             )
@@ -311,10 +311,12 @@ def _mark_batch(check: _Check, now: dt.datetime) -> list[int]:
     """
     table = check.table._meta.db_table
     extra = ", state = 'overdue'" if check.name == "work_order_breach" else ""
+    # The embedded SQLite has one writer at a time anyway and no row locks.
+    locking = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     sql = (
         f"UPDATE {table} SET {check.mark} = %s{extra} WHERE id IN ("  # noqa: S608
         f"SELECT id FROM {table} WHERE {check.due} <= %s AND {check.mark} IS NULL "
-        f"AND {check.running} ORDER BY {check.due} LIMIT %s FOR UPDATE SKIP LOCKED"
+        f"AND {check.running} ORDER BY {check.due} LIMIT %s {locking}"
         f") RETURNING id"
     )
     with connection.cursor() as cursor:
