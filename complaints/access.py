@@ -25,6 +25,7 @@ class Action(StrEnum):
     VIEW_WORK_ORDERS = "view_work_orders"
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_RULES = "manage_rules"
+    MANAGE_SLA = "manage_sla"
     VIEW_CALLBACKS = "view_callbacks"
     VIEW_SURVEYS = "view_surveys"
     VIEW_REPAIR = "view_repair"
@@ -101,6 +102,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     ),
     Action.VIEW_DASHBOARD: _perm("complaints.view_dashboard"),
     Action.MANAGE_RULES: _perm("complaints.change_classificationrule"),
+    Action.MANAGE_SLA: _perm("complaints.change_slapolicy"),
     Action.VIEW_CALLBACKS: _perm("repair.view_callbackrequest"),
     Action.VIEW_SURVEYS: _perm("surveys.view_questionnaire"),
     Action.VIEW_REPAIR: _perm("repair.view_repaircase"),

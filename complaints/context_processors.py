@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from complaints.access import Action, can
+from complaints.models import Notification
 
 _SECTIONS = (
     ("queue", _("Queue"), "complaints:queue", Action.VIEW_QUEUE),
@@ -16,6 +17,7 @@ _SECTIONS = (
     ("repair", _("Repair"), "repair:cases", Action.VIEW_REPAIR),
     ("dashboard", _("Dashboard"), "complaints:dashboard", Action.VIEW_DASHBOARD),
     ("rules", _("Rules"), "complaints:rules", Action.MANAGE_RULES),
+    ("sla", _("SLA"), "complaints:sla_policies", Action.MANAGE_SLA),
 )
 
 
@@ -30,4 +32,7 @@ def navigation(request: Any) -> dict[str, Any]:
             if can(user, action)
         ],
         "can_use_admin": can(user, Action.USE_ADMIN),
+        "unread_notifications": Notification.objects.filter(
+            recipient=user, read_at__isnull=True
+        ).count(),
     }

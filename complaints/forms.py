@@ -18,7 +18,15 @@ from complaints.enums import (
     Subject,
 )
 from complaints.errors import ApplicationError
-from complaints.models import Category, ClassificationRule, Complaint, Department, Team, User
+from complaints.models import (
+    Category,
+    ClassificationRule,
+    Complaint,
+    Department,
+    SlaPolicy,
+    Team,
+    User,
+)
 from complaints.phones import normalise_phone
 
 
@@ -226,5 +234,20 @@ class RuleForm(StyledForm, forms.ModelForm):
             "priority",
             "category",
             "weight",
+            "is_active",
+        ]
+
+
+class SlaPolicyForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "applies_to",
+            "priority",
+            "category",
+            "customer_tier",
+            "first_response_minutes",
+            "resolution_minutes",
+            "warn_percent",
             "is_active",
         ]

@@ -51,6 +51,16 @@ def check_deadlines_task() -> dict[str, int]:
     return counts
 
 
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def recalculate_sla_task(user_id: int | None) -> int:
+    """A supervisor asked to apply changed policies to open complaints (one event each)."""
+    from complaints.models import User
+    from complaints.services.sla import recalculate_open_clocks
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return recalculate_open_clocks(by=user)
+
+
 @shared_task(time_limit=300, soft_time_limit=240)
 def send_outbox_task() -> dict:
     """Send due outbox messages; re-queue while more are waiting.

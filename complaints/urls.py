@@ -22,4 +22,8 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("sla/", views.sla_policies, name="sla_policies"),
+    path("sla/new/", views.sla_policy_edit, name="sla_policy_new"),
+    path("sla/<int:pk>/", views.sla_policy_edit, name="sla_policy_edit"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -19,7 +19,15 @@ from complaints.access import Action, can, require
 from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, Priority, State
 from complaints.errors import ApplicationError
 from complaints.lifecycle import Move, allowed_moves
-from complaints.models import Attachment, ClassificationRule, Complaint, Customer, WorkOrder
+from complaints.models import (
+    Attachment,
+    ClassificationRule,
+    Complaint,
+    Customer,
+    Notification,
+    SlaPolicy,
+    WorkOrder,
+)
 from complaints.phones import normalise_phone
 
 QUEUE_PAGE_SIZE = 50
@@ -416,4 +424,66 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "complaints/rule_form.html",
         {"form": form, "rule": rule, "active_section": "rules"},
         status=status,
+    )
+
+
+# --- SLA policies (supervisors) and notifications ------------------------------------
+
+
+@login_required
+def sla_policies(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.MANAGE_SLA)
+    if request.method == "POST" and request.POST.get("recalculate"):
+        from complaints.tasks import recalculate_sla_task
+
+        recalculate_sla_task.delay_on_commit(request.user.pk)
+        messages.success(
+            request,
+            _("Recalculation started: open complaints get the current policies' due times."),
+        )
+        return redirect("complaints:sla_policies")
+    policies = SlaPolicy.objects.select_related("category").order_by(
+        "applies_to", "priority", "category__code", "customer_tier"
+    )
+    return render(
+        request, "complaints/sla_policies.html", {"policies": policies, "active_section": "sla"}
+    )
+
+
+@login_required
+def sla_policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(request.user, Action.MANAGE_SLA)
+    policy = get_object_or_404(SlaPolicy, pk=pk) if pk is not None else None
+    form = forms.SlaPolicyForm(request.POST or None, instance=policy)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.save_policy(policy, data=form.cleaned_data, by=request.user)
+            except ApplicationError as error:
+                forms.apply_error(form, error)
+            else:
+                messages.success(request, _("Policy saved; it applies to new clocks."))
+                return redirect("complaints:sla_policies")
+    return render(
+        request,
+        "complaints/sla_policy_form.html",
+        {"form": form, "policy": policy, "active_section": "sla"},
+        status=status,
+    )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.mark_notifications_read(request.user)
+        return redirect("complaints:notifications")
+    page = Paginator(
+        Notification.objects.filter(recipient=request.user).select_related("complaint"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/notifications.html",
+        {"page": page, "active_section": "notifications"},
     )

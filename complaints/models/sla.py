@@ -63,6 +63,18 @@ class SlaPolicy(models.Model):
             parts.append(self.get_customer_tier_display())
         return " · ".join(str(part) for part in parts)
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.applies_to == SlaTarget.WORK_ORDER and (
+            self.priority or self.first_response_minutes
+        ):
+            raise ValidationError(
+                _("A work-order policy has only a resolution target and no priority.")
+            )
+        if self.applies_to == SlaTarget.COMPLAINT and not self.priority:
+            raise ValidationError({"priority": _("A complaint policy needs a priority.")})
+
 
 class BusinessCalendar(models.Model):
     """Working hours per weekday plus holidays; due times then count working time only.

@@ -20,6 +20,8 @@ from .lifecycle import (
     update_complaint,
     wait_on_customer,
 )
+from .notifications import mark_notifications_read
+from .sla import recalculate_open_clocks, save_policy
 from .tokens import KNOWN_SCOPES, issue_api_token, revoke_api_token
 from .work_orders import answer_work_order, cancel_work_order, dispatch_work_order
 
@@ -39,15 +41,18 @@ __all__ = [
     "issue_api_token",
     "lock_complaint",
     "log_contact",
+    "mark_notifications_read",
     "mask_phone",
     "next_reference",
     "normalise_phone",
     "override_classification",
     "propose_resolution",
+    "recalculate_open_clocks",
     "register_complaint",
     "reopen",
     "resume",
     "revoke_api_token",
+    "save_policy",
     "save_rule",
     "sniff_content_type",
     "start_work",

@@ -24,6 +24,15 @@ CLOCK_LABELS = {
 }
 
 
+def mark_notifications_read(user: User) -> int:
+    """Mark all of ``user``'s unread notifications read."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def notify_sla(
     kind: EventKind,
     clock: str,

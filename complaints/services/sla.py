@@ -195,6 +195,26 @@ def start_work_order_clock(work_order: WorkOrder) -> None:
     work_order.warn_at = clock.add(since, target * warn_ratio)
 
 
+def save_policy(policy: SlaPolicy | None, *, data: dict[str, Any], by: User | None) -> SlaPolicy:
+    """Create or edit a policy; it applies to clocks started from now on."""
+    from django.core.exceptions import ValidationError
+
+    from complaints.errors import ApplicationError
+
+    policy = policy or SlaPolicy()
+    for name, value in data.items():
+        setattr(policy, name, value)
+    try:
+        policy.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(
+            _("The policy has invalid fields."), code="invalid", details=error.message_dict
+        ) from None
+    policy.save()
+    logger.info("SLA policy %s saved by %s", policy.pk, by)
+    return policy
+
+
 def recalculate_open_clocks(*, by: User | None, queryset=None) -> int:
     """Apply the current policies to open complaints' running clocks (a supervisor's call).
 
@@ -384,3 +404,38 @@ def supervisors_by_team(team_ids: set[int]) -> dict[int | None, list[User]]:
     for team_id in team_ids:
         by_team[team_id] = [s for s in supervisors if s.team_id == team_id] or supervisors
     return by_team
+
+
+def sla_status(complaint: Complaint) -> tuple[str, dt.datetime | None]:
+    """What an agent needs at a glance: status and the next due time of the running clocks.
+
+    Status is "breached" if a running clock missed its deadline, "at_risk" past
+    a warning, "paused" while only a paused clock remains, "met" when no clock
+    runs, else "ok".
+    """
+    running = []
+    if complaint.response_due_at and complaint.response_met_at is None:
+        running.append(
+            (
+                complaint.response_due_at,
+                complaint.response_warned_at,
+                complaint.response_breached_at,
+            )
+        )
+    resolution_running = complaint.resolution_due_at and complaint.resolution_met_at is None
+    if resolution_running and complaint.resolution_paused_at is None:
+        running.append(
+            (
+                complaint.resolution_due_at,
+                complaint.resolution_warned_at,
+                complaint.resolution_breached_at,
+            )
+        )
+    if not running:
+        return ("paused" if resolution_running else "met"), None
+    next_due = min(due for due, _warned, _breached in running)
+    if any(breached for _due, _warned, breached in running):
+        return "breached", next_due
+    if any(warned for _due, warned, _breached in running):
+        return "at_risk", next_due
+    return "ok", next_due

@@ -20,3 +20,12 @@ def customer_phone(context, complaint) -> str:
 @register.filter
 def masked(phone: str | None) -> str:
     return mask_phone(phone)
+
+
+@register.inclusion_tag("complaints/_sla_badge.html")
+def sla_badge(complaint) -> dict:
+    """Status badge with a live countdown to the nearest running deadline."""
+    from complaints.services.sla import sla_status
+
+    status, due = sla_status(complaint)
+    return {"status": status, "due": due}
