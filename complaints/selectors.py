@@ -4,7 +4,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
 
 from complaints.access import has_role
 from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, PRIORITY_RANK, Role, State
@@ -58,9 +59,27 @@ def complaint_queue(
     )
     return (
         queryset.select_related("customer", "category", "assignee", "team")
-        .annotate(urgency=urgency)
-        .order_by("urgency", "received_at", "id")
+        .annotate(urgency=urgency, next_due=next_due_expression())
+        .order_by(F("next_due").asc(nulls_last=True), "urgency", "received_at", "id")
     )
+
+
+def next_due_expression():
+    """The nearest due time among a complaint's running clocks (NULL when none runs)."""
+    response = Case(
+        When(response_met_at__isnull=True, then=F("response_due_at")),
+        output_field=DateTimeField(),
+    )
+    resolution = Case(
+        When(
+            resolution_met_at__isnull=True,
+            resolution_paused_at__isnull=True,
+            then=F("resolution_due_at"),
+        ),
+        output_field=DateTimeField(),
+    )
+    # LEAST ignores NULLs on PostgreSQL but not on SQLite: coalesce for both.
+    return Coalesce(Least(response, resolution), response, resolution)
 
 
 def open_complaint_counts(user: Any) -> dict[str, int]:
