@@ -1,7 +1,9 @@
 """Customer records: matching by phone."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from complaints.errors import ApplicationError
 from complaints.models import Customer
 from complaints.phones import normalise_phone
 
@@ -18,6 +20,9 @@ def get_or_create_customer(
     existing = Customer.objects.filter(phone=e164).first()
     if existing is not None:
         return existing, False
+    if account_number and Customer.objects.filter(account_number=account_number).exists():
+        message = _("This account number belongs to a customer with another phone number.")
+        raise ApplicationError(message, code="account_taken", details={"account_number": [message]})
     try:
         with transaction.atomic():
             customer = Customer.objects.create(

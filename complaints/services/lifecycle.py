@@ -115,6 +115,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _limit(value: str, field: str, maximum: int) -> str:
+    """Refuse text longer than its column, per field, instead of failing in the database."""
+    text = (value or "").strip()
+    if len(text) > maximum:
+        message = _("At most %(max)s characters.") % {"max": maximum}
+        raise ApplicationError(message, code="too_long", details={field: [message]})
+    return text
+
+
 def _require_text(value: str, field: str, message: str) -> str:
     text = (value or "").strip()
     if not text:
@@ -291,6 +300,7 @@ def propose_resolution(
 ) -> Complaint:
     """Mark the complaint resolved, awaiting the customer's confirmation (it stays open to them)."""
     summary = _require_text(summary, "summary", _("Describe how the complaint was resolved."))
+    remedy = _limit(remedy, "remedy", 200)
     with transaction.atomic():
         locked = lock_complaint(complaint, expected_version=expected_version)
         target_state(Move.RESOLVE, locked.state)
@@ -308,7 +318,7 @@ def propose_resolution(
             message=summary,
             changes={
                 "resolution_summary": summary,
-                "remedy": remedy.strip(),
+                "remedy": remedy,
                 "resolved_at": timezone.now(),
                 **_fields(locked, sla.stop_clocks(locked)),
             },
@@ -333,6 +343,7 @@ def confirm_resolution(
     attempts since the resolution, spread over at least that many days.
     """
     method = ConfirmationMethod(method)
+    note = _limit(note, "note", 500)
     with transaction.atomic():
         locked = lock_complaint(complaint, expected_version=expected_version)
         target_state(Move.CONFIRM, locked.state)
@@ -344,11 +355,11 @@ def confirm_resolution(
             Move.CONFIRM,
             kind=EventKind.CONFIRMED,
             by=by,
-            message=note.strip(),
+            message=note,
             changes={
                 "confirmed_at": now,
                 "confirmation_method": method.value,
-                "confirmation_note": note.strip(),
+                "confirmation_note": note,
             },
         )
         transaction.on_commit(
@@ -424,7 +435,7 @@ def cancel(
 ) -> Complaint:
     """Cancel a duplicate (linked to its original) or an invalid complaint."""
     reason = CancelReason(reason)
-    note = note.strip()
+    note = _limit(note, "note", 500)
     if reason == CancelReason.DUPLICATE and duplicate_of is None:
         raise ApplicationError(
             _("Say which complaint this one duplicates."),

@@ -364,3 +364,21 @@ def test_editing_the_record_keeps_the_old_values_on_the_timeline(agent):
     with pytest.raises(ApplicationError) as error:
         services.update_complaint(complaint, changes={"emotion": "furious"}, by=agent)
     assert "emotion" in error.value.details
+
+
+def test_overlong_texts_are_refused_per_field_not_by_the_database(agent, billing):
+    complaint = bring_to(State.IN_PROGRESS, agent=agent, department=billing)
+    with pytest.raises(ApplicationError) as error:
+        services.propose_resolution(complaint, summary="ok", remedy="x" * 201, by=agent)
+    assert "remedy" in error.value.details
+    resolved = services.propose_resolution(complaint, summary="ok", remedy="退款", by=agent)
+    with pytest.raises(ApplicationError) as error:
+        services.confirm_resolution(resolved, method="phone", note="x" * 501, by=agent)
+    assert "note" in error.value.details
+
+
+def test_an_account_number_of_another_customer_is_refused(agent):
+    services.get_or_create_customer(phone="13800000001", account_number="A-1")
+    with pytest.raises(ApplicationError) as error:
+        services.get_or_create_customer(phone="13800000002", account_number="A-1")
+    assert "account_number" in error.value.details
