@@ -25,6 +25,20 @@ OPEN_CALLBACK_STATES = frozenset(
 )
 
 
+class AttemptOutcome(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    VOICEMAIL = "voicemail", _("Voicemail")
+
+
+# Outcomes after which the customer is tried again (until the attempts run out).
+RETRY_OUTCOMES = frozenset(
+    {AttemptOutcome.NO_ANSWER, AttemptOutcome.BUSY, AttemptOutcome.VOICEMAIL}
+)
+
+
 class DamageType(models.TextChoices):
     CALL_LOSS = "call_loss", _("Call loss")
     SURVEY_DISSATISFIED = "survey_dissatisfied", _("Dissatisfied survey answer")

@@ -10,6 +10,7 @@ from complaints.models import Complaint, Customer
 from repair.enums import (
     OPEN_CALLBACK_STATES,
     OPEN_REPAIR_STATES,
+    AttemptOutcome,
     CallbackSource,
     CallbackState,
     DamageType,
@@ -18,7 +19,13 @@ from repair.enums import (
 
 
 class CallbackRequest(models.Model):
-    """A booking to call a customer back, due within the hour outside quiet hours."""
+    """A booking to call a customer back ("every call returned").
+
+    Its clock starts at the booking, or when quiet hours end, or at the start of
+    the customer's preferred window, whichever is latest; it is due an hour
+    later (ten minutes for dropped and silent calls). One open booking per
+    number: later bookings join it.
+    """
 
     phone = models.CharField(_("phone"), max_length=20)
     customer = models.ForeignKey(
@@ -40,6 +47,9 @@ class CallbackRequest(models.Model):
         related_name="callback_requests",
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    preferred_from = models.DateTimeField(_("preferred from"), null=True, blank=True)
+    preferred_to = models.DateTimeField(_("preferred until"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(_("clock started at"))
     due_at = models.DateTimeField(_("due at"))
     state = models.CharField(
         _("state"), max_length=20, choices=CallbackState.choices, default=CallbackState.PENDING
@@ -51,6 +61,23 @@ class CallbackRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="callback_requests",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    joined_count = models.PositiveIntegerField(_("later bookings joined"), default=0)
+    last_joined_at = models.DateTimeField(_("last joined at"), null=True, blank=True)
+    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The call was returned (first attempt), whatever its outcome: what the
+    # 30/60-minute figures measure from the clock's start.
+    first_attempt_at = models.DateTimeField(_("first attempt at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -64,11 +91,71 @@ class CallbackRequest(models.Model):
                 name="callback_open_due_idx",
                 condition=Q(state__in=sorted(OPEN_CALLBACK_STATES)),
             ),
-            models.Index(fields=["phone", "state"], name="callback_phone_state_idx"),
+            models.Index(fields=["requested_at"], name="callback_requested_idx"),
+        ]
+        constraints = [
+            # One open booking per number; a second one joins it (services.book_callback).
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(state__in=sorted(OPEN_CALLBACK_STATES)),
+                name="callback_one_open_per_phone",
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.phone} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_CALLBACK_STATES
+
+
+class CallbackAttempt(models.Model):
+    callback = models.ForeignKey(
+        CallbackRequest,
+        verbose_name=_("callback"),
+        on_delete=models.CASCADE,
+        related_name="attempts",
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AttemptOutcome.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("callback attempt")
+        verbose_name_plural = _("callback attempts")
+
+    def __str__(self) -> str:
+        return f"{self.callback_id}: {self.get_outcome_display()}"
+
+
+class CallbackAgent(models.Model):
+    """An agent's availability for the callback queue (agents switch it themselves)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        related_name="callback_agent",
+    )
+    is_available = models.BooleanField(_("available for callbacks"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("callback agent")
+        verbose_name_plural = _("callback agents")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class RepairCase(models.Model):

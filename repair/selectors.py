@@ -1,18 +1,28 @@
-"""Reads for the callback queue and repair pages."""
+"""Reads for the callback queue, the callback report and repair pages."""
 
-from django.db.models import QuerySet
+import datetime as dt
+import math
+from typing import Any
 
-from repair.enums import OPEN_CALLBACK_STATES, OPEN_REPAIR_STATES
+from django.conf import settings
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
+
+from repair.enums import OPEN_CALLBACK_STATES, OPEN_REPAIR_STATES, CallbackState
 from repair.models import CallbackRequest, RepairCase
 
+CALLBACK_VIEWS = ("all", "mine", "unassigned")
 
-def open_callbacks() -> QuerySet[CallbackRequest]:
-    """Open callback bookings, nearest due first."""
-    return (
-        CallbackRequest.objects.filter(state__in=OPEN_CALLBACK_STATES)
-        .select_related("customer", "assignee")
-        .order_by("due_at", "id")
-    )
+
+def callback_queue(user: Any, *, view: str = "all") -> QuerySet[CallbackRequest]:
+    """Open bookings, nearest due first; 'mine' and 'unassigned' narrow it."""
+    queryset = CallbackRequest.objects.filter(state__in=OPEN_CALLBACK_STATES)
+    if view == "mine":
+        queryset = queryset.filter(assignee_id=user.pk)
+    elif view == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True)
+    return queryset.select_related("customer", "assignee", "complaint").order_by("due_at", "id")
 
 
 def open_repair_cases() -> QuerySet[RepairCase]:
@@ -21,3 +31,66 @@ def open_repair_cases() -> QuerySet[RepairCase]:
         .select_related("customer", "owner", "complaint")
         .order_by("due_at", "id")
     )
+
+
+def callback_report(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+    """The call-loss figures for bookings made in [since, until), computed in the database.
+
+    "Handled" means the call was returned (a first attempt was made); waits run
+    from the clock's start, so a night booking is not counted late for quiet hours.
+    """
+    bookings = CallbackRequest.objects.filter(requested_at__gte=since, requested_at__lt=until)
+    wait = ExpressionWrapper(F("first_attempt_at") - F("clock_started_at"), DurationField())
+    counted = bookings.exclude(state=CallbackState.CANCELLED)
+    totals = counted.aggregate(
+        bookings=Count("id"),
+        handled=Count("id", filter=Q(first_attempt_at__isnull=False)),
+        within_30=Count(
+            "id",
+            filter=Q(first_attempt_at__lte=F("clock_started_at") + dt.timedelta(minutes=30)),
+        ),
+        within_60=Count(
+            "id",
+            filter=Q(first_attempt_at__lte=F("clock_started_at") + dt.timedelta(minutes=60)),
+        ),
+        completed=Count("id", filter=Q(state=CallbackState.COMPLETED)),
+        unreachable=Count("id", filter=Q(state=CallbackState.UNREACHABLE)),
+        joined=Count("id", filter=Q(joined_count__gt=0)),
+        average_wait=Avg(wait, filter=Q(first_attempt_at__isnull=False)),
+    )
+    per_hour = {
+        row["hour"]: row["total"]
+        for row in bookings.annotate(
+            hour=ExtractHour("requested_at", tzinfo=timezone.get_current_timezone())
+        )
+        .values("hour")
+        .annotate(total=Count("id"))
+        .order_by("hour")
+    }
+    days = max((until - since).total_seconds() / 86400, 1.0)
+    capacity = settings.CALLBACK_AGENT_HOURLY_CAPACITY
+    hours = [
+        {
+            "hour": hour,
+            "bookings": per_hour.get(hour, 0),
+            "per_day": round(per_hour.get(hour, 0) / days, 2),
+            "agents_needed": math.ceil(per_hour.get(hour, 0) / days / capacity),
+        }
+        for hour in range(24)
+    ]
+    total = totals["bookings"]
+    average = totals["average_wait"]
+    return {
+        **totals,
+        "share_within_30": _share(totals["within_30"], total),
+        "share_within_60": _share(totals["within_60"], total),
+        "average_wait_minutes": round(average.total_seconds() / 60, 1) if average else None,
+        "hours": hours,
+        "capacity_per_agent_hour": capacity,
+        "since": since,
+        "until": until,
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None

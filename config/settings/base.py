@@ -283,3 +283,24 @@ DEFAULT_FROM_EMAIL = env.str_var("DEFAULT_FROM_EMAIL", "complaints@localhost")
 SLA_URGENT_BREACH_ACTION = env.str_var("SLA_URGENT_BREACH_ACTION", "notify")
 if SLA_URGENT_BREACH_ACTION not in ("notify", "reassign"):
     raise ImproperlyConfigured("SLA_URGENT_BREACH_ACTION must be 'notify' or 'reassign'.")
+
+# --- Callbacks ("every call returned") -----------------------------------------------
+# Minutes from the start of a booking's clock to its due time, per source.
+CALLBACK_DUE_MINUTES = {
+    "default": env.int_var("CALLBACK_DUE_MINUTES", 60, minimum=1),
+    "dropped_call": env.int_var("CALLBACK_DROPPED_DUE_MINUTES", 10, minimum=1),
+    "silent_call": env.int_var("CALLBACK_SILENT_DUE_MINUTES", 10, minimum=1),
+}
+# Sources that get an immediate SMS apology when booked.
+CALLBACK_SMS_APOLOGY_SOURCES = frozenset(
+    env.list_var("CALLBACK_SMS_APOLOGY_SOURCES", ["dropped_call"])
+)
+CALLBACK_RETRY_MINUTES = env.int_var("CALLBACK_RETRY_MINUTES", 10, minimum=1)
+CALLBACK_MAX_ATTEMPTS = env.int_var("CALLBACK_MAX_ATTEMPTS", 3, minimum=1)
+# Bookings assigned per run of the assignment task (it runs every minute).
+CALLBACK_ASSIGN_BATCH = 500
+# Callbacks one agent completes in an hour: turns bookings per hour into agents needed.
+CALLBACK_AGENT_HOURLY_CAPACITY = env.int_var("CALLBACK_AGENT_HOURLY_CAPACITY", 8, minimum=1)
+
+# --- Repair ----------------------------------------------------------------------------
+REPAIR_DUE_HOURS = env.int_var("REPAIR_DUE_HOURS", 48, minimum=1)
