@@ -5,6 +5,10 @@ from repair import views
 app_name = "repair"
 
 urlpatterns = [
-    path("callbacks/", views.callbacks, name="callbacks"),
+    path("callbacks/", views.callback_queue, name="callbacks"),
+    path("callbacks/availability/", views.availability, name="availability"),
+    path("callbacks/report/", views.callback_report, name="callback_report"),
+    path("callbacks/<int:pk>/claim/", views.claim, name="claim"),
+    path("callbacks/<int:pk>/attempt/", views.attempt, name="attempt"),
     path("repair/", views.cases, name="cases"),
 ]

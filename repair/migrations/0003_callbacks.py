@@ -7,121 +7,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0011_sla_defaults'),
-        ('repair', '0002_roles'),
+        ("complaints", "0011_sla_defaults"),
+        ("repair", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallbackAgent',
+            name="CallbackAgent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_available', models.BooleanField(default=False, verbose_name='available for callbacks')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "is_available",
+                    models.BooleanField(default=False, verbose_name="available for callbacks"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'callback agent',
-                'verbose_name_plural': 'callback agents',
+                "verbose_name": "callback agent",
+                "verbose_name_plural": "callback agents",
             },
         ),
         migrations.CreateModel(
-            name='CallbackAttempt',
+            name="CallbackAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('answered', 'Answered'), ('no_answer', 'No answer'), ('busy', 'Busy'), ('wrong_number', 'Wrong number'), ('voicemail', 'Voicemail')], max_length=20, verbose_name='outcome')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("answered", "Answered"),
+                            ("no_answer", "No answer"),
+                            ("busy", "Busy"),
+                            ("wrong_number", "Wrong number"),
+                            ("voicemail", "Voicemail"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
             ],
             options={
-                'verbose_name': 'callback attempt',
-                'verbose_name_plural': 'callback attempts',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "callback attempt",
+                "verbose_name_plural": "callback attempts",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.RemoveIndex(
-            model_name='callbackrequest',
-            name='callback_phone_state_idx',
+            model_name="callbackrequest",
+            name="callback_phone_state_idx",
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='assigned_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='assigned at'),
+            model_name="callbackrequest",
+            name="assigned_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="assigned at"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='attempt_count',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+            model_name="callbackrequest",
+            name="attempt_count",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='clock_started_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='clock started at'),
+            model_name="callbackrequest",
+            name="clock_started_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="clock started at"
+            ),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='completed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='handled at'),
+            model_name="callbackrequest",
+            name="completed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="handled at"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='booked by'),
+            model_name="callbackrequest",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="booked by",
+            ),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='first_attempt_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='first attempt at'),
+            model_name="callbackrequest",
+            name="first_attempt_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="first attempt at"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='joined_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='later bookings joined'),
+            model_name="callbackrequest",
+            name="joined_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="later bookings joined"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='last_joined_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last joined at'),
+            model_name="callbackrequest",
+            name="last_joined_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last joined at"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next attempt at'),
+            model_name="callbackrequest",
+            name="next_attempt_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="next attempt at"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='preferred_from',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='preferred from'),
+            model_name="callbackrequest",
+            name="preferred_from",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="preferred from"),
         ),
         migrations.AddField(
-            model_name='callbackrequest',
-            name='preferred_to',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='preferred until'),
+            model_name="callbackrequest",
+            name="preferred_to",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="preferred until"),
         ),
         migrations.AddIndex(
-            model_name='callbackrequest',
-            index=models.Index(fields=['requested_at'], name='callback_requested_idx'),
+            model_name="callbackrequest",
+            index=models.Index(fields=["requested_at"], name="callback_requested_idx"),
         ),
         migrations.AddConstraint(
-            model_name='callbackrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['assigned', 'in_progress', 'pending'])), fields=('phone',), name='callback_one_open_per_phone'),
+            model_name="callbackrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["assigned", "in_progress", "pending"])),
+                fields=("phone",),
+                name="callback_one_open_per_phone",
+            ),
         ),
         migrations.AddField(
-            model_name='callbackagent',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='callback_agent', to=settings.AUTH_USER_MODEL, verbose_name='agent'),
+            model_name="callbackagent",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="callback_agent",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="agent",
+            ),
         ),
         migrations.AddField(
-            model_name='callbackattempt',
-            name='agent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='agent'),
+            model_name="callbackattempt",
+            name="agent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="agent",
+            ),
         ),
         migrations.AddField(
-            model_name='callbackattempt',
-            name='callback',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='repair.callbackrequest', verbose_name='callback'),
+            model_name="callbackattempt",
+            name="callback",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attempts",
+                to="repair.callbackrequest",
+                verbose_name="callback",
+            ),
         ),
     ]
