@@ -6,3 +6,14 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self) -> None:
+        from complaints.signals import complaint_closed
+
+        complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
+
+
+def _invite(sender, complaint, **kwargs) -> None:
+    from surveys.services import invite_after_closure
+
+    invite_after_closure(complaint)

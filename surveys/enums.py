@@ -8,3 +8,33 @@ class QuestionKind(models.TextChoices):
     SATISFACTION = "satisfaction", _("Satisfaction level (five choices)")
     MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
     OPEN_TEXT = "open_text", _("Open text")
+
+
+class Satisfaction(models.TextChoices):
+    """The five-level choice; the value doubles as its 1–5 score."""
+
+    VERY_SATISFIED = "5", _("Very satisfied")
+    SATISFIED = "4", _("Satisfied")
+    NEUTRAL = "3", _("Neither satisfied nor dissatisfied")
+    DISSATISFIED = "2", _("Dissatisfied")
+    VERY_DISSATISFIED = "1", _("Very dissatisfied")
+
+
+class InvitationState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENT = "sent", _("Sent")
+    ANSWERED = "answered", _("Answered")
+    SUPPRESSED = "suppressed", _("Not sent (surveyed recently)")
+    FAILED = "failed", _("Could not be sent")
+
+
+class InvitationChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone call")
+
+
+class AnsweredVia(models.TextChoices):
+    WEB = "web", _("Survey link")
+    SMS = "sms", _("SMS reply")
+    PHONE = "phone", _("Phone survey")

@@ -6,4 +6,5 @@ app_name = "surveys"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("a/<str:token>/", views.answer, name="answer"),
 ]

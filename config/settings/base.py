@@ -304,3 +304,14 @@ CALLBACK_AGENT_HOURLY_CAPACITY = env.int_var("CALLBACK_AGENT_HOURLY_CAPACITY", 8
 
 # --- Repair ----------------------------------------------------------------------------
 REPAIR_DUE_HOURS = env.int_var("REPAIR_DUE_HOURS", 48, minimum=1)
+
+# --- Surveys ---------------------------------------------------------------------------
+SURVEY_DELAY_MINUTES = env.int_var("SURVEY_DELAY_MINUTES", 60, minimum=0)
+SURVEY_SUPPRESSION_DAYS = env.int_var("SURVEY_SUPPRESSION_DAYS", 30, minimum=0)
+SURVEY_LINK_DAYS = env.int_var("SURVEY_LINK_DAYS", 7, minimum=1)
+# A low answer may also reopen the complaint (the repair case opens either way).
+SURVEY_LOW_SCORE_REOPENS = env.bool_var("SURVEY_LOW_SCORE_REOPENS", False)
+# Shared secret with the SMS gateway for signed inbound replies (HMAC-SHA256).
+SMS_INBOUND_SECRET = env.str_var("SMS_INBOUND_SECRET", "")
+# Where customers reach the public survey pages (links in SMS and email).
+PUBLIC_BASE_URL = env.str_var("PUBLIC_BASE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,393 @@
+"""Satisfaction surveys: invitations after closure, signed links, answers, SMS replies.
+
+Every write goes through these functions; the public answer page, the SMS
+gateway endpoint and the agents' phone-survey page are thin shells around them.
+"""
+
+import datetime as dt
+import logging
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from complaints.errors import ApplicationError
+from complaints.models import Complaint, User
+from complaints.phones import normalise_phone
+from complaints.services.messaging import queue_message
+from surveys.enums import AnsweredVia, InvitationChannel, InvitationState, QuestionKind
+from surveys.models import (
+    Question,
+    Questionnaire,
+    SmsReply,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from surveys.signals import survey_answered
+
+logger = logging.getLogger(__name__)
+
+TOKEN_SALT = "surveys.invitation"  # noqa: S105 - a namespace for signatures, not a secret
+# Invitations sent per task run; the task runs every minute.
+SEND_BATCH_SIZE = 500
+LOW_SCORE = 2
+
+
+class SurveyLinkError(ApplicationError):
+    """A survey link that cannot be answered: invalid, expired or already used."""
+
+
+# --- Invitations ----------------------------------------------------------------------
+
+
+def invite_after_closure(complaint: Complaint) -> SurveyInvitation | None:
+    """Schedule the survey for a closed complaint, unless the customer was asked recently.
+
+    Receiver of ``complaint_closed``; no customer is surveyed more than once in
+    ``SURVEY_SUPPRESSION_DAYS``.
+    """
+    customer = complaint.customer
+    now = timezone.now()
+    channel = (
+        InvitationChannel.SMS
+        if customer.phone
+        else InvitationChannel.EMAIL
+        if customer.email
+        else None
+    )
+    if channel is None:
+        return None
+    questionnaire = default_questionnaire(customer.language)
+    if questionnaire is None:
+        logger.warning("No active default questionnaire: complaint %s not surveyed", complaint.pk)
+        return None
+    since = now - dt.timedelta(days=settings.SURVEY_SUPPRESSION_DAYS)
+    with transaction.atomic():
+        recent = SurveyInvitation.objects.filter(customer=customer, created_at__gte=since).exclude(
+            state=InvitationState.SUPPRESSED
+        )
+        state = InvitationState.SUPPRESSED if recent.exists() else InvitationState.SCHEDULED
+        return SurveyInvitation.objects.create(
+            complaint=complaint,
+            customer=customer,
+            questionnaire=questionnaire,
+            channel=channel,
+            state=state,
+            nonce=secrets.token_hex(16),
+            rated_agent=complaint.assignee,
+            send_after=now + dt.timedelta(minutes=settings.SURVEY_DELAY_MINUTES),
+        )
+
+
+def default_questionnaire(language: str) -> Questionnaire | None:
+    """The active default questionnaire in ``language``, else in the centre's language."""
+    candidates = Questionnaire.objects.filter(is_active=True, is_default=True)
+    return (
+        candidates.filter(language=language).first()
+        or candidates.filter(language=settings.LANGUAGE_CODE).first()
+        or candidates.first()
+    )
+
+
+def token_for(invitation: SurveyInvitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=TOKEN_SALT)
+
+
+def survey_url(invitation: SurveyInvitation) -> str:
+    path = reverse("surveys:answer", args=[token_for(invitation)])
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"
+
+
+def send_due_invitations(*, now: dt.datetime | None = None) -> int:
+    """Send scheduled invitations that are due, through the outbox (SMS waits for quiet hours)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            SurveyInvitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(state=InvitationState.SCHEDULED, send_after__lte=now)
+            .select_related("customer", "complaint")
+            .order_by("send_after", "id")[:SEND_BATCH_SIZE]
+        )
+        for invitation in due:
+            _send(invitation, now=now)
+    return len(due)
+
+
+def _send(invitation: SurveyInvitation, *, now: dt.datetime) -> None:
+    customer = invitation.customer
+    with translation.override(customer.language):
+        body = _(
+            "%(name)s, how did we do with complaint %(reference)s? Tell us here: %(url)s "
+            "(or reply with a score from 1 to 5)"
+        ) % {
+            "name": customer.name,
+            "reference": invitation.complaint.reference,
+            "url": survey_url(invitation),
+        }
+        subject = _("How did we handle your complaint?")
+    recipient = customer.phone if invitation.channel == InvitationChannel.SMS else customer.email
+    queue_message(
+        channel=invitation.channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        complaint=invitation.complaint,
+        dedupe_key=f"survey:{invitation.pk}",
+        not_before=now,
+    )
+    invitation.state = InvitationState.SENT
+    invitation.sent_at = now
+    invitation.expires_at = now + dt.timedelta(days=settings.SURVEY_LINK_DAYS)
+    invitation.save(update_fields=["state", "sent_at", "expires_at"])
+
+
+def invitation_from_token(token: str) -> SurveyInvitation:
+    """The invitation behind a link, or SurveyLinkError (invalid 404, expired or used 410)."""
+    try:
+        data = signing.loads(
+            token, salt=TOKEN_SALT, max_age=dt.timedelta(days=settings.SURVEY_LINK_DAYS)
+        )
+    except signing.SignatureExpired:
+        raise SurveyLinkError(
+            _("This survey link has expired."), code="expired", status=410
+        ) from None
+    except signing.BadSignature:
+        raise SurveyLinkError(
+            _("This survey link is not valid."), code="invalid", status=404
+        ) from None
+    invitation = (
+        SurveyInvitation.objects.select_related("questionnaire", "complaint", "customer")
+        .filter(pk=data.get("i"), nonce=data.get("n"))
+        .first()
+    )
+    if invitation is None:
+        raise SurveyLinkError(_("This survey link is not valid."), code="invalid", status=404)
+    if invitation.state == InvitationState.ANSWERED:
+        raise SurveyLinkError(
+            _("This survey has already been answered. Thank you!"), code="used", status=410
+        )
+    if invitation.expires_at and invitation.expires_at < timezone.now():
+        raise SurveyLinkError(_("This survey link has expired."), code="expired", status=410)
+    return invitation
+
+
+# --- Responses -----------------------------------------------------------------------
+
+
+def record_response(
+    invitation: SurveyInvitation,
+    *,
+    answers: dict[int, Any],
+    via: str,
+    recorded_by: User | None = None,
+    comment: str = "",
+    require_all: bool = True,
+) -> SurveyResponse:
+    """Record the answers once; a second submission is refused and records nothing.
+
+    ``answers`` maps question ids to values: an int for score (1–5) and
+    recommend (0–10), a level "1"–"5" for satisfaction, a list for multiple
+    choice, text for open questions.
+    """
+    questions = list(invitation.questionnaire.questions.all())
+    cleaned, errors = _clean_answers(questions, answers, require_all=require_all)
+    if errors:
+        raise ApplicationError(
+            _("Some answers are missing or not valid."), code="invalid", details=errors
+        )
+    with transaction.atomic():
+        locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.state == InvitationState.ANSWERED:
+            raise SurveyLinkError(
+                _("This survey has already been answered. Thank you!"), code="used", status=409
+            )
+        complaint = invitation.complaint
+        score = _score(questions, cleaned)
+        response = SurveyResponse.objects.create(
+            invitation=locked,
+            complaint=complaint,
+            customer_id=locked.customer_id,
+            agent_id=locked.rated_agent_id,
+            team_id=complaint.team_id,
+            category_code=complaint.category.code if complaint.category_id else "",
+            complaint_channel=complaint.channel,
+            answered_via=AnsweredVia(via),
+            score=score,
+            recommend=_first(questions, cleaned, QuestionKind.RECOMMEND),
+            comment=(comment or _first(questions, cleaned, QuestionKind.OPEN_TEXT) or "")[:2000],
+            is_low=_is_low(questions, cleaned, score),
+            recorded_by=recorded_by,
+        )
+        SurveyAnswer.objects.bulk_create(
+            [
+                SurveyAnswer(response=response, question_id=question_id, value=value)
+                for question_id, value in cleaned.items()
+            ]
+        )
+        locked.state = InvitationState.ANSWERED
+        locked.save(update_fields=["state"])
+        transaction.on_commit(lambda: _announce(response))
+    return response
+
+
+def _announce(response: SurveyResponse) -> None:
+    """Tell listeners (repair); a low answer may also reopen the complaint."""
+    survey_answered.send(sender=SurveyResponse, response=response, low=response.is_low)
+    if response.is_low and settings.SURVEY_LOW_SCORE_REOPENS:
+        from complaints.services import reopen
+
+        try:
+            reopen(
+                response.complaint,
+                reason=_("The customer was dissatisfied in the survey (score %(score)s).")
+                % {"score": response.score},
+                by=None,
+            )
+        except ApplicationError as error:
+            logger.info("Low survey answer did not reopen %s: %s", response.complaint_id, error)
+
+
+def _clean_answers(
+    questions: list[Question], answers: dict[int, Any], *, require_all: bool
+) -> tuple[dict[int, Any], dict[str, list[str]]]:
+    cleaned: dict[int, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for question in questions:
+        raw = answers.get(question.pk)
+        empty = raw in (None, "", [])
+        if empty:
+            if question.required and require_all:
+                errors[f"q{question.pk}"] = [_("Please answer this question.")]
+            continue
+        try:
+            cleaned[question.pk] = _clean_value(question, raw)
+        except (TypeError, ValueError):
+            errors[f"q{question.pk}"] = [_("This answer is not valid.")]
+    return cleaned, errors
+
+
+def _clean_value(question: Question, raw: Any) -> Any:
+    kind = question.kind
+    if kind == QuestionKind.SCORE:
+        value = int(raw)
+        if not 1 <= value <= 5:
+            raise ValueError
+        return value
+    if kind == QuestionKind.RECOMMEND:
+        value = int(raw)
+        if not 0 <= value <= 10:
+            raise ValueError
+        return value
+    if kind == QuestionKind.SATISFACTION:
+        value = str(raw)
+        if value not in {"1", "2", "3", "4", "5"}:
+            raise ValueError
+        return value
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        values = [raw] if isinstance(raw, str) else list(raw)
+        if not set(values) <= set(question.choices):
+            raise ValueError
+        return values
+    return str(raw).strip()[:2000]
+
+
+def _first(questions: list[Question], cleaned: dict[int, Any], kind: str) -> Any:
+    return next((cleaned[q.pk] for q in questions if q.kind == kind and q.pk in cleaned), None)
+
+
+def _score(questions: list[Question], cleaned: dict[int, Any]) -> int | None:
+    score = _first(questions, cleaned, QuestionKind.SCORE)
+    if score is None:
+        level = _first(questions, cleaned, QuestionKind.SATISFACTION)
+        score = int(level) if level else None
+    return score
+
+
+def _is_low(questions: list[Question], cleaned: dict[int, Any], score: int | None) -> bool:
+    level = _first(questions, cleaned, QuestionKind.SATISFACTION)
+    return (score is not None and score <= LOW_SCORE) or (
+        level is not None and int(level) <= LOW_SCORE
+    )
+
+
+# --- SMS replies ------------------------------------------------------------------------
+
+# Longest phrases first: "非常不满意" must not be read as "满意".
+_WORDS = [
+    ("非常不满意", 1), ("很不满意", 1), ("不满意", 2), ("非常满意", 5), ("很满意", 5),
+    ("一般", 3), ("满意", 4), ("very dissatisfied", 1), ("dissatisfied", 2), ("unhappy", 2),
+    ("very satisfied", 5), ("satisfied", 4), ("neutral", 3), ("ok", 3),
+]  # fmt: skip
+_LEADING_SCORE = re.compile(r"^\s*([1-5])(?:\s*分)?(?![0-9])\s*(.*)$", re.DOTALL)
+
+
+def parse_sms_reply(text: str) -> tuple[int | None, str]:
+    """Read a score 1–5 and a comment from a reply; (None, text) when it cannot be read.
+
+    Understands "5", "５" (full-width), "5分", "1 太慢了", and the five levels in
+    Chinese and English. Never guesses: anything else stays unparsed.
+    """
+    normalised = unicodedata.normalize("NFKC", text or "").strip()
+    match = _LEADING_SCORE.match(normalised)
+    if match:
+        return int(match.group(1)), match.group(2).strip()
+    lowered = normalised.lower()
+    for phrase, score in _WORDS:
+        if lowered.startswith(phrase):
+            return score, normalised[len(phrase) :].strip(" ，,。.!！")
+    return None, normalised
+
+
+def receive_sms_reply(*, phone: str, text: str, received_at: dt.datetime | None = None) -> SmsReply:
+    """Store a reply from the SMS gateway and, when it can be read, record it as the answer."""
+    received_at = received_at or timezone.now()
+    try:
+        e164 = normalise_phone(phone)
+    except ApplicationError:
+        e164 = phone[:20]
+    score, comment = parse_sms_reply(text)
+    invitation = (
+        SurveyInvitation.objects.filter(
+            customer__phone=e164,
+            state=InvitationState.SENT,
+            expires_at__gt=received_at,
+        )
+        .select_related("questionnaire", "complaint__category", "customer")
+        .order_by("-sent_at")
+        .first()
+    )
+    with transaction.atomic():
+        reply = SmsReply.objects.create(
+            phone=e164,
+            text=text[:1000],
+            received_at=received_at,
+            invitation=invitation,
+            parsed_score=score,
+            is_parsed=score is not None,
+        )
+        if score is not None and invitation is not None:
+            question = invitation.questionnaire.questions.filter(
+                kind__in=[QuestionKind.SCORE, QuestionKind.SATISFACTION]
+            ).first()
+            answers = {question.pk: score} if question is not None else {}
+            try:
+                reply.response = record_response(
+                    invitation,
+                    answers=answers,
+                    via=AnsweredVia.SMS,
+                    comment=comment,
+                    require_all=False,  # an SMS answers the score only
+                )
+            except SurveyLinkError:
+                pass  # answered already (e.g. on the web): the reply is kept for agents
+            else:
+                reply.save(update_fields=["response"])
+    return reply
