@@ -89,3 +89,12 @@ def open_text_answers(*, since: dt.datetime, until: dt.datetime) -> QuerySet[Sur
 def unparsed_sms_replies() -> QuerySet[SmsReply]:
     """Replies nobody could read automatically: agents look at these."""
     return SmsReply.objects.filter(is_parsed=False).select_related("invitation__complaint")
+
+
+def awaiting_answer() -> QuerySet[SurveyInvitation]:
+    """Sent invitations still unanswered: candidates for a phone survey (important customers)."""
+    return (
+        SurveyInvitation.objects.filter(state=InvitationState.SENT)
+        .select_related("complaint", "customer")
+        .order_by("-customer__tier", "sent_at")
+    )

@@ -1,19 +1,23 @@
 """Survey pages: the public answer page (no login) and the agents' survey pages."""
 
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import translation
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from complaints.access import Action, require
 from complaints.errors import ApplicationError
 from complaints.forms import apply_error
-from surveys import services
+from surveys import selectors, services
 from surveys.forms import SurveyForm
-from surveys.models import Questionnaire
+from surveys.models import Questionnaire, SurveyInvitation
 
 
 @never_cache
@@ -54,12 +58,66 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         )
 
 
+RESULT_DAYS = (7, 30, 90)
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    """Results for a period, grouped as asked, with comments and unread SMS replies."""
     require(request.user, Action.VIEW_SURVEYS)
-    questionnaires = Questionnaire.objects.annotate(question_count=Count("questions"))
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    days = days if days in RESULT_DAYS else 30
+    group_by = request.GET.get("group_by", "agent")
+    group_by = group_by if group_by in selectors.GROUPS else "agent"
+    until = timezone.now()
+    since = until - dt.timedelta(days=days)
     return render(
         request,
         "surveys/index.html",
-        {"questionnaires": questionnaires, "active_section": "surveys"},
+        {
+            "results": selectors.survey_results(since=since, until=until, group_by=group_by),
+            "comments": selectors.open_text_answers(since=since, until=until)[:50],
+            "unparsed": selectors.unparsed_sms_replies()[:50],
+            "awaiting": selectors.awaiting_answer()[:50],
+            "questionnaires": Questionnaire.objects.annotate(question_count=Count("questions")),
+            "days": days,
+            "day_choices": RESULT_DAYS,
+            "group_by": group_by,
+            "groups": selectors.GROUPS,
+            "active_section": "surveys",
+        },
+    )
+
+
+@login_required
+def phone_survey(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agent reads the questionnaire to the customer and records the answers."""
+    require(request.user, Action.VIEW_SURVEYS)
+    invitation = get_object_or_404(
+        SurveyInvitation.objects.select_related("questionnaire", "complaint", "customer"), pk=pk
+    )
+    questions = list(invitation.questionnaire.questions.all())
+    form = SurveyForm(request.POST or None, questions=questions)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.record_response(
+                    invitation, answers=form.answers(), via="phone", recorded_by=request.user
+                )
+            except ApplicationError as error:
+                apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("Phone survey recorded."))
+                return redirect("surveys:index")
+    return render(
+        request,
+        "surveys/phone_survey.html",
+        {"form": form, "invitation": invitation, "active_section": "surveys"},
+        status=status,
     )
