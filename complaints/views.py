@@ -403,27 +403,50 @@ def rules(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(request.user, Action.MANAGE_RULES)
-    rule = get_object_or_404(ClassificationRule, pk=pk) if pk is not None else None
-    form = forms.RuleForm(request.POST or None, instance=rule)
+def _edit_settings_object(
+    request: HttpRequest,
+    *,
+    instance: Any,
+    form_class: type,
+    save: Callable[..., Any],
+    template: str,
+    done_url: str,
+    done_message: str,
+    section: str,
+) -> HttpResponse:
+    """Create or edit a configuration object (rule, policy): form, service, errors beside fields."""
+    form = form_class(request.POST or None, instance=instance)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.save_rule(rule, data=form.cleaned_data, by=request.user)
+                save(instance, data=form.cleaned_data, by=request.user)
             except ApplicationError as error:
                 forms.apply_error(form, error)
             else:
-                messages.success(request, _("Rule saved."))
-                return redirect("complaints:rules")
+                messages.success(request, done_message)
+                return redirect(done_url)
     return render(
         request,
-        "complaints/rule_form.html",
-        {"form": form, "rule": rule, "active_section": "rules"},
+        template,
+        {"form": form, "object": instance, "active_section": section},
         status=status,
+    )
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(request.user, Action.MANAGE_RULES)
+    return _edit_settings_object(
+        request,
+        instance=get_object_or_404(ClassificationRule, pk=pk) if pk is not None else None,
+        form_class=forms.RuleForm,
+        save=services.save_rule,
+        template="complaints/rule_form.html",
+        done_url="complaints:rules",
+        done_message=_("Rule saved."),
+        section="rules",
     )
 
 
@@ -453,24 +476,15 @@ def sla_policies(request: HttpRequest) -> HttpResponse:
 @login_required
 def sla_policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, Action.MANAGE_SLA)
-    policy = get_object_or_404(SlaPolicy, pk=pk) if pk is not None else None
-    form = forms.SlaPolicyForm(request.POST or None, instance=policy)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.save_policy(policy, data=form.cleaned_data, by=request.user)
-            except ApplicationError as error:
-                forms.apply_error(form, error)
-            else:
-                messages.success(request, _("Policy saved; it applies to new clocks."))
-                return redirect("complaints:sla_policies")
-    return render(
+    return _edit_settings_object(
         request,
-        "complaints/sla_policy_form.html",
-        {"form": form, "policy": policy, "active_section": "sla"},
-        status=status,
+        instance=get_object_or_404(SlaPolicy, pk=pk) if pk is not None else None,
+        form_class=forms.SlaPolicyForm,
+        save=services.save_policy,
+        template="complaints/sla_policy_form.html",
+        done_url="complaints:sla_policies",
+        done_message=_("Policy saved; it applies to new clocks."),
+        section="sla",
     )
 
 
