@@ -1,4 +1,4 @@
-"""Phone numbers: one canonical form (E.164) and a masked form for lists."""
+"""Contact details: phone numbers in one canonical form (E.164), and masked forms for lists."""
 
 import phonenumbers
 from django.conf import settings
@@ -37,3 +37,11 @@ def mask_phone(phone: str | None) -> str:
     if len(national) <= 7:
         return national[:2] + "*" * max(len(national) - 2, 0)
     return f"{national[:3]}****{national[-4:]}"
+
+
+def mask_email(email: str | None) -> str:
+    """``wang.wei@example.com`` → ``w***@example.com``: enough to recognise, not to write to."""
+    if not email:
+        return ""
+    local, at, domain = email.partition("@")
+    return f"{local[:1]}***{at}{domain}"

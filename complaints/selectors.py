@@ -176,6 +176,29 @@ def department_work_orders(user: Any, *, open_only: bool = True) -> QuerySet[Wor
     return queryset.order_by("created_at", "id")
 
 
+# Related rows every work order representation shows; joined so that a page of
+# work orders costs the same number of queries whatever its size.
+WORK_ORDER_RELATED = ("complaint", "department", "created_by", "answered_by")
+
+
+def visible_work_orders(user: Any) -> QuerySet[WorkOrder]:
+    """The work orders ``user`` may see, in every state, oldest first, related rows joined.
+
+    Supervisors see all; department users their department's (the department
+    queue, ``department_work_orders``); everyone else the work orders of the
+    complaints they may see (``visible_complaints``), so an agent follows what
+    was dispatched from their team's complaints. Whether the user may list work
+    orders at all is their role's ``view_workorder`` permission, checked by the
+    caller.
+    """
+    if user.has_perm("complaints.view_all_complaints") or has_role(user, Role.DEPARTMENT):
+        queryset = department_work_orders(user, open_only=False)
+    else:
+        visible = visible_complaints(user).values("id")
+        queryset = WorkOrder.objects.filter(complaint_id__in=visible).order_by("created_at", "id")
+    return queryset.select_related(*WORK_ORDER_RELATED)
+
+
 def classification_rules(params: Any) -> QuerySet[ClassificationRule]:
     """Rules for the supervisors' page: active and heaviest first; search name or phrase."""
     queryset = ClassificationRule.objects.select_related("category").order_by(

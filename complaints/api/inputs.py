@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from complaints import selectors
-from complaints.api.serializers import ComplaintSerializer
+from complaints.api.serializers import ComplaintDetailSerializer
 from complaints.enums import (
     CancelReason,
     Channel,
@@ -188,7 +188,7 @@ class ComplaintUpdateSerializer(serializers.ModelSerializer):
         except serializers.ValidationError as error:
             errors.update(error.detail)
         if isinstance(data, Mapping):
-            known = {*ComplaintSerializer.Meta.fields, "phone"}
+            known = {*ComplaintDetailSerializer.Meta.fields, "phone"}
             for field in sorted(set(data) - set(self.fields)):
                 errors[field] = [
                     _("This field cannot be changed here.")
@@ -268,6 +268,25 @@ class ConfirmSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class ReclassifySerializer(serializers.Serializer):
+    """A person's correction of priority and/or category; what the classifier learns from."""
+
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        help_text="A category code, e.g. `billing_dispute`.",
+    )
+    reason = serializers.CharField(help_text="Why; kept on the timeline with the change.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "priority" not in attrs and "category" not in attrs:
+            message = _("Choose a priority, a category or both.")
+            raise serializers.ValidationError({"priority": [message], "category": [message]})
+        return attrs
 
 
 @extend_schema_field(OpenApiTypes.STR)

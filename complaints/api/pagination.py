@@ -25,3 +25,9 @@ class CustomerCursorPagination(LargeListPagination):
     """Newest customers first; the id never changes, unlike a name."""
 
     ordering = ("-id",)
+
+
+class NotificationCursorPagination(LargeListPagination):
+    """Newest first, as an inbox reads."""
+
+    ordering = ("-created_at", "-id")

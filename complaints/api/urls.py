@@ -8,6 +8,8 @@ router = SimpleRouter()
 router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 router.register("work-orders", views.WorkOrderViewSet, basename="workorder")
+router.register("sla-policies", views.SlaPolicyViewSet, basename="slapolicy")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

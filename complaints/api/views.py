@@ -3,6 +3,8 @@
 Reads come from ``complaints.selectors`` (scoped to the caller), writes from
 ``complaints.services``; access is ``complaints.access``. Errors of every kind
 leave through ``config.api.problem_exception_handler`` as problem+json.
+One exception, said where it happens: marking one notification read has no
+service yet.
 """
 
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -25,32 +28,35 @@ from complaints import selectors, services
 from complaints.access import Action, require
 from complaints.api import inputs
 from complaints.api.conditional import etag, expected_version
-from complaints.api.filters import SelectorFilterBackend
-from complaints.api.interim import visible_work_orders
+from complaints.api.filters import NotificationFilter, SelectorFilterBackend, SlaPolicyFilter
 from complaints.api.pagination import (
     ComplaintCursorPagination,
     CustomerCursorPagination,
     EventCursorPagination,
+    NotificationCursorPagination,
     WorkOrderCursorPagination,
 )
 from complaints.api.permissions import HasModelPermission, TokenHasScope
 from complaints.api.schema import ETAG, IF_MATCH, LOCATION, problems
 from complaints.api.serializers import (
     AttachmentSerializer,
+    ComplaintDetailSerializer,
     ComplaintSerializer,
     CustomerSerializer,
     EventSerializer,
     MeSerializer,
+    NotificationSerializer,
+    NotificationsReadSerializer,
+    SlaPolicySerializer,
     WorkOrderSerializer,
 )
 from complaints.filters import ComplaintFilter, CustomerFilter
-from complaints.models import Complaint, Customer, WorkOrder
+from complaints.models import Complaint, Customer, Notification, SlaPolicy, WorkOrder
 
 READ = "complaints:read"
 WRITE = "complaints:write"
 ANSWER_WORK_ORDERS = "workorders:write"
-# HEAD and OPTIONS need the read scope too: TokenHasScope lets a method the map
-# does not name through.
+# TokenHasScope refuses a method the map does not name; HEAD and OPTIONS read.
 READ_SCOPES = {"GET": READ, "HEAD": READ, "OPTIONS": READ}
 READ_WRITE_SCOPES = {**READ_SCOPES, "POST": WRITE, "PATCH": WRITE}
 
@@ -143,7 +149,7 @@ class CustomerViewSet(viewsets.GenericViewSet):
 
 
 def _complaint_responses(code: int = 200, *, errors: dict | None = None) -> dict:
-    return {code: ComplaintSerializer, **(errors or VERSIONED_WRITE_ERRORS)}
+    return {code: ComplaintDetailSerializer, **(errors or VERSIONED_WRITE_ERRORS)}
 
 
 def _move(summary: str, request: type[serializers.Serializer] | None, description: str = ""):
@@ -165,7 +171,8 @@ def _move(summary: str, request: type[serializers.Serializer] | None, descriptio
     ),
     retrieve=extend_schema(
         summary="One complaint",
-        responses={200: ComplaintSerializer, **READ_ONE_ERRORS},
+        description="With `classification`: why it has its priority and category.",
+        responses={200: ComplaintDetailSerializer, **READ_ONE_ERRORS},
         parameters=[ETAG],
     ),
     create=extend_schema(
@@ -173,7 +180,7 @@ def _move(summary: str, request: type[serializers.Serializer] | None, descriptio
         description="For a known `customer`, or by `phone` (the customer is found in any "
         "spelling of the number, or created).",
         request=inputs.ComplaintCreateSerializer,
-        responses={201: ComplaintSerializer, **problems(400, 401, 403)},
+        responses={201: ComplaintDetailSerializer, **problems(400, 401, 403)},
         parameters=[ETAG, LOCATION],
     ),
     partial_update=extend_schema(
@@ -186,7 +193,7 @@ def _move(summary: str, request: type[serializers.Serializer] | None, descriptio
     ),
 )
 class ComplaintViewSet(viewsets.GenericViewSet):
-    serializer_class = ComplaintSerializer
+    serializer_class = ComplaintDetailSerializer
     pagination_class = ComplaintCursorPagination
     filter_backends = [SelectorFilterBackend]
     filterset_class = ComplaintFilter
@@ -199,6 +206,10 @@ class ComplaintViewSet(viewsets.GenericViewSet):
         return selectors.complaint_list(
             self.request.user, filters=self.request.query_params
         ).select_related("repeat_of", "duplicate_of")
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        # A list leaves out each complaint's classification; one complaint has it.
+        return ComplaintSerializer if self.action == "list" else ComplaintDetailSerializer
 
     # -- helpers
 
@@ -399,6 +410,31 @@ class ComplaintViewSet(viewsets.GenericViewSet):
         )
         return self._answer(complaint)
 
+    # -- corrections that are not moves
+
+    @extend_schema(
+        summary="Correct priority and/or category",
+        description="The reason is required and goes on the timeline with each change; the "
+        "classification's `overrides` record it, and the classifier learns from it. 400 "
+        "`unchanged` when neither differs from the complaint's.",
+        request=inputs.ReclassifySerializer,
+        responses=_complaint_responses(),
+        parameters=[IF_MATCH, ETAG],
+    )
+    @action(detail=True, methods=["post"])
+    def reclassify(self, request: Request, pk: str) -> Response:
+        complaint = self._changeable(pk)
+        data = _validated(inputs.ReclassifySerializer, request)
+        complaint = services.override_classification(
+            complaint,
+            priority=data.get("priority"),
+            category=data.get("category"),
+            reason=data["reason"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(complaint)
+
     # -- the timeline: notes, contacts, events, attachments
 
     @extend_schema(
@@ -511,7 +547,7 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return WorkOrder.objects.none()
-        return visible_work_orders(self.request.user)
+        return selectors.visible_work_orders(self.request.user)
 
     def _work_order(self, pk: str) -> WorkOrder:
         """The work order if the caller may see it; 404 otherwise."""
@@ -537,7 +573,9 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
         request=inputs.AnswerSerializer,
         responses={200: WorkOrderSerializer, **WRITE_ERRORS},
     )
-    @action(detail=True, methods=["post"], required_scopes={"POST": ANSWER_WORK_ORDERS})
+    @action(
+        detail=True, methods=["post"], required_scopes={**READ_SCOPES, "POST": ANSWER_WORK_ORDERS}
+    )
     def answer(self, request: Request, pk: str) -> Response:
         work_order = self._work_order(pk)
         require(request.user, Action.ANSWER_WORK_ORDER, work_order)
@@ -551,10 +589,160 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
         request=inputs.WorkOrderCancelSerializer,
         responses={200: WorkOrderSerializer, **WRITE_ERRORS},
     )
-    @action(detail=True, methods=["post"], required_scopes={"POST": WRITE})
+    @action(detail=True, methods=["post"], required_scopes={**READ_SCOPES, "POST": WRITE})
     def cancel(self, request: Request, pk: str) -> Response:
         work_order = self._work_order(pk)
         require(request.user, Action.CHANGE_COMPLAINT, work_order.complaint)
         data = _validated(inputs.WorkOrderCancelSerializer, request)
         work_order = services.cancel_work_order(work_order, reason=data["reason"], by=request.user)
         return Response(self.get_serializer(work_order).data)
+
+
+# --- SLA policies ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List SLA policies",
+        description="Active and inactive, grouped by what they apply to and priority. The "
+        "most specific active policy (category, then customer tier) sets a new clock.",
+        responses={200: SlaPolicySerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One SLA policy", responses={200: SlaPolicySerializer, **READ_ONE_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Add an SLA policy",
+        description="Applies to clocks started afterwards. Work order policies have no "
+        "priority, category, customer tier or first-response target.",
+        request=SlaPolicySerializer,
+        responses={201: SlaPolicySerializer, **problems(400, 401, 403)},
+        parameters=[LOCATION],
+    ),
+    partial_update=extend_schema(
+        summary="Change an SLA policy",
+        description="Applies to clocks started afterwards; open clocks keep their due times. "
+        "Deactivate a policy (`is_active: false`) rather than deleting it.",
+        request=SlaPolicySerializer,
+        responses={200: SlaPolicySerializer, **problems(400, 401, 403, 404)},
+    ),
+)
+class SlaPolicyViewSet(viewsets.GenericViewSet):
+    """SLA policies: read by every role that works complaints (``view_slapolicy``),
+    written by those who manage SLAs (``Action.MANAGE_SLA``: supervisors, administrators)
+    through ``services.save_policy``, as the policies page writes them."""
+
+    serializer_class = SlaPolicySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SlaPolicyFilter
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [IsAuthenticated, TokenHasScope, HasModelPermission]
+    required_scopes = READ_WRITE_SCOPES
+    required_permissions = dict.fromkeys(("GET", "HEAD", "OPTIONS"), "complaints.view_slapolicy")
+
+    def get_queryset(self):
+        # Configuration shared by the whole centre: no per-caller scoping.
+        return SlaPolicy.objects.select_related("category").order_by(
+            "applies_to", "priority", "category__code", "customer_tier", "id"
+        )
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+
+    def create(self, request: Request) -> Response:
+        require(request.user, Action.MANAGE_SLA)
+        data = _validated(SlaPolicySerializer, request)
+        policy = services.save_policy(None, data=data, by=request.user)
+        return Response(
+            self.get_serializer(policy).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api-v1:slapolicy-detail", args=[policy.pk])},
+        )
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        require(request.user, Action.MANAGE_SLA)
+        policy = get_object_or_404(self.get_queryset(), pk=pk)
+        serializer = self.get_serializer(policy, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        policy = services.save_policy(policy, data=dict(serializer.validated_data), by=request.user)
+        return Response(self.get_serializer(policy).data)
+
+
+# --- Notifications -----------------------------------------------------------------
+
+
+def _mark_read(user: Any, notification_id: int) -> None:
+    """Mark ``user``'s notification read now, unless it already is (it keeps its time);
+    anyone else's is left alone.
+
+    ``services.mark_notifications_read(user)`` marks all of a user's; no service
+    marks one yet, and the services are not the API's to change. This one UPDATE
+    belongs there (e.g. ``mark_notifications_read(user, ids=[...])``): move it
+    when it exists.
+    """
+    Notification.objects.filter(
+        pk=notification_id, recipient_id=user.pk, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My notifications",
+        description="The caller's own in-app notifications (SLA warnings, breaches, "
+        "escalations), newest first, paged by cursor; `unread=true` for the unread only.",
+        responses={200: NotificationSerializer(many=True), **problems(400, 401, 403)},
+    ),
+)
+class NotificationViewSet(viewsets.GenericViewSet):
+    """The caller's notifications; nobody else's exist for them, whatever their role."""
+
+    serializer_class = NotificationSerializer
+    pagination_class = NotificationCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NotificationFilter
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [IsAuthenticated, TokenHasScope, HasModelPermission]
+    required_scopes = READ_WRITE_SCOPES
+    # Marking one's own notifications read is part of reading them: no role
+    # holds change_notification, and nobody changes anyone else's.
+    required_permissions = dict.fromkeys(
+        ("GET", "HEAD", "OPTIONS", "POST"), "complaints.view_notification"
+    )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return Notification.objects.none()
+        return Notification.objects.filter(recipient_id=self.request.user.pk).select_related(
+            "complaint"
+        )
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Mark one notification read",
+        description="Answers with the notification; one already read keeps its `read_at`.",
+        request=None,
+        responses={200: NotificationSerializer, **problems(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def read(self, request: Request, pk: str) -> Response:
+        _mark_read(request.user, int(pk))
+        return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+
+    @extend_schema(
+        summary="Mark all my notifications read",
+        request=None,
+        responses={200: NotificationsReadSerializer, **problems(401, 403)},
+    )
+    @action(
+        detail=False, methods=["post"], url_path="read-all", url_name="read-all", filter_backends=[]
+    )
+    def read_all(self, request: Request) -> Response:
+        marked = services.mark_notifications_read(request.user)
+        return Response(NotificationsReadSerializer({"marked": marked}).data)

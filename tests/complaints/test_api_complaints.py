@@ -1,11 +1,12 @@
-"""The complaints API: intake, reads, corrections with If-Match, every action, the timeline."""
+"""The complaints API: intake, reads, corrections with If-Match, every action, reclassifying,
+the timeline."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from complaints import services
-from complaints.enums import EventKind, State
+from complaints.enums import EventKind, Priority, State
 from complaints.models import Category, Complaint, Customer, Department
 from tests.factories import CustomerFactory, UserFactory, make_complaint
 
@@ -202,43 +203,79 @@ def test_bad_filters_are_refused_per_parameter(api, params, field):
     assert set(problem["errors"]) == {field}
 
 
+LIST_FIELDS = {
+    "id",
+    "reference",
+    "received_at",
+    "channel",
+    "customer",
+    "subject",
+    "subject_detail",
+    "category",
+    "description",
+    "expectation",
+    "expectation_detail",
+    "emotion",
+    "priority",
+    "state",
+    "team",
+    "assignee",
+    "created_by",
+    "resolution_summary",
+    "remedy",
+    "resolved_at",
+    "confirmed_at",
+    "confirmation_method",
+    "reopen_count",
+    "repeat_of",
+    "duplicate_of",
+    "version",
+    "allowed_actions",
+    "sla",
+    "created_at",
+    "updated_at",
+}
+
+
 def test_detail_has_the_documented_shape_and_etag(api, agent):
     complaint = make_complaint(created_by=agent)
     response = api.get(detail_url(complaint))
     assert response.status_code == 200
     assert response["ETag"] == '"1"'
-    assert set(response.json()) == {
-        "id",
-        "reference",
-        "received_at",
-        "channel",
-        "customer",
-        "subject",
-        "subject_detail",
-        "category",
-        "description",
-        "expectation",
-        "expectation_detail",
-        "emotion",
-        "priority",
-        "state",
-        "team",
-        "assignee",
-        "created_by",
-        "resolution_summary",
-        "remedy",
-        "resolved_at",
-        "confirmed_at",
-        "confirmation_method",
-        "reopen_count",
-        "repeat_of",
-        "duplicate_of",
-        "version",
-        "allowed_actions",
-        "created_at",
-        "updated_at",
-    }
+    assert set(response.json()) == {*LIST_FIELDS, "classification"}
     assert set(response.json()["customer"]) == {"id", "name", "phone", "tier"}
+
+
+def test_list_rows_leave_out_the_classification(api, agent):
+    make_complaint(created_by=agent)
+    assert set(api.get(URL).json()["results"][0]) == LIST_FIELDS
+
+
+def test_the_classification_explains_the_priority(api, agent):
+    complaint = make_complaint(created_by=agent, description="插座冒烟起火", category=None)
+    classification = api.get(detail_url(complaint)).json()["classification"]
+    assert classification["source"] == "rules"
+    assert classification["priority"] == Priority.URGENT
+    assert classification["suggestion"] is None  # no classifier trained
+    assert classification["overrides"] == []
+    names = {rule["name"] for rule in classification["rules"]}
+    assert {"Safety risk: 冒烟", "Safety risk: 起火"} <= names
+    for rule in classification["rules"]:
+        assert set(rule) == {"id", "name", "priority", "category", "weight"}
+    assert complaint.priority == Priority.URGENT
+
+
+def test_a_complaint_never_classified_has_the_same_shape(api, agent):
+    complaint = make_complaint(created_by=agent)
+    Complaint.objects.filter(pk=complaint.pk).update(classification={})
+    assert api.get(detail_url(complaint)).json()["classification"] == {
+        "source": "",
+        "priority": "",
+        "category": "",
+        "rules": [],
+        "suggestion": None,
+        "overrides": [],
+    }
 
 
 def test_repeats_and_duplicates_are_shown_by_reference(api, agent):
@@ -530,6 +567,95 @@ def test_a_cancelled_complaint_takes_no_contacts(api, agent, billing):
     complaint = bring_to(State.CANCELLED, agent=agent, department=billing)
     body = {"channel": "call", "outcome": "reached"}
     assert_problem(api.post(detail_url(complaint, "contacts"), body), 409, "cancelled")
+
+
+# --- Reclassifying ---------------------------------------------------------------
+
+
+def test_reclassify_corrects_priority_and_category_with_the_reason(api, agent):
+    complaint = make_complaint(created_by=agent)
+    assert (complaint.priority, complaint.category.code) == ("general", "network_signal")
+    response = api.post(
+        detail_url(complaint, "reclassify"),
+        {"priority": "urgent", "category": "billing_dispute", "reason": "客户家中设备冒烟"},
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.content
+    assert response["ETag"] == '"2"'
+    body = response.json()
+    assert body["priority"] == "urgent" and body["category"]["code"] == "billing_dispute"
+    assert body["version"] == 2
+    classification = body["classification"]
+    assert classification["overrides"] == [
+        {"field": "priority", "from": "general", "to": "urgent"},
+        {"field": "category", "from": "network_signal", "to": "billing_dispute"},
+    ]
+    assert classification["priority"] == "general"  # what intake decided stays explained
+    changes = complaint.events.filter(
+        kind__in=[EventKind.PRIORITY_CHANGED, EventKind.CATEGORY_CHANGED]
+    )
+    assert {event.message for event in changes} == {"客户家中设备冒烟"}
+    assert changes.count() == 2
+
+
+def test_reclassify_priority_alone(api, agent):
+    complaint = make_complaint(created_by=agent)
+    response = api.post(
+        detail_url(complaint, "reclassify"), {"priority": "non_urgent", "reason": "Inquiry"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["priority"] == "non_urgent"
+    assert response.json()["category"]["code"] == "network_signal"
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"priority": "urgent"}, {"reason"}),
+        ({"priority": "urgent", "reason": "   "}, {"reason"}),
+        ({"reason": "Wrong"}, {"priority", "category"}),
+        ({"priority": "whenever", "reason": "Wrong"}, {"priority"}),
+        ({"category": "no_such_category", "reason": "Wrong"}, {"category"}),
+        ({"priority": None, "category": None, "reason": ""}, {"priority", "category", "reason"}),
+    ],
+)
+def test_bad_reclassify_bodies_are_refused_per_field(api, agent, body, fields):
+    complaint = make_complaint(created_by=agent)
+    problem = assert_problem(api.post(detail_url(complaint, "reclassify"), body), 400, "invalid")
+    assert set(problem["errors"]) == fields
+    fresh = Complaint.objects.get(pk=complaint.pk)
+    assert (fresh.priority, fresh.version) == ("general", 1)
+
+
+def test_reclassify_to_the_same_values_is_refused_by_the_service(api, agent):
+    complaint = make_complaint(created_by=agent)
+    body = {"priority": "general", "category": "network_signal", "reason": "Checked"}
+    problem = assert_problem(api.post(detail_url(complaint, "reclassify"), body), 400, "unchanged")
+    assert set(problem["errors"]) == {"priority"}
+
+
+def test_a_stale_if_match_on_reclassify_is_412_and_changes_nothing(api, agent, supervisor):
+    complaint = make_complaint(created_by=agent)
+    services.update_complaint(complaint, changes={"emotion": "upset"}, by=supervisor)  # v2
+    problem = assert_problem(
+        api.post(
+            detail_url(complaint, "reclassify"),
+            {"priority": "urgent", "reason": "Fire"},
+            HTTP_IF_MATCH='"1"',
+        ),
+        412,
+        "stale_version",
+    )
+    assert problem["errors"]["version"] == ["2"]
+    fresh = Complaint.objects.get(pk=complaint.pk)
+    assert (fresh.priority, fresh.version) == ("general", 2)
+    assert "overrides" not in fresh.classification
+
+
+def test_a_complaint_of_another_team_cannot_be_reclassified(api, other_team):
+    theirs = make_complaint(team=other_team)
+    body = {"priority": "urgent", "reason": "Fire"}
+    assert_problem(api.post(detail_url(theirs, "reclassify"), body), 404, "not_found")
 
 
 # --- Attachments -------------------------------------------------------------------

@@ -26,6 +26,7 @@ ENDPOINTS = {
             "cancel",
             "notes",
             "contacts",
+            "reclassify",
         )
     },
     "/api/v1/complaints/{id}/events/": {"get"},
@@ -34,8 +35,18 @@ ENDPOINTS = {
     "/api/v1/work-orders/{id}/": {"get"},
     "/api/v1/work-orders/{id}/answer/": {"post"},
     "/api/v1/work-orders/{id}/cancel/": {"post"},
+    "/api/v1/sla-policies/": {"get", "post"},
+    "/api/v1/sla-policies/{id}/": {"get", "patch"},
+    "/api/v1/notifications/": {"get"},
+    "/api/v1/notifications/{id}/read/": {"post"},
+    "/api/v1/notifications/read-all/": {"post"},
 }
-BODILESS = {"/api/v1/complaints/{id}/start/", "/api/v1/complaints/{id}/resume/"}
+BODILESS = {
+    "/api/v1/complaints/{id}/start/",
+    "/api/v1/complaints/{id}/resume/",
+    "/api/v1/notifications/{id}/read/",
+    "/api/v1/notifications/read-all/",
+}
 
 
 @pytest.fixture
@@ -87,3 +98,43 @@ def test_list_filters_and_cursor_are_documented(schema):
         parameters
     )
     assert {"received_after", "received_before", "repeat"} <= parameters
+
+
+def test_the_detail_is_the_list_row_plus_the_classification(schema):
+    components = schema["components"]["schemas"]
+    detail = components["ComplaintDetail"]
+    assert detail["allOf"][0] == {"$ref": "#/components/schemas/Complaint"}
+    assert set(detail["allOf"][1]["properties"]) == {"classification"}
+    assert "classification" not in components["Complaint"]["properties"]
+    retrieve = schema["paths"]["/api/v1/complaints/{id}/"]["get"]["responses"]["200"]
+    assert retrieve["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ComplaintDetail"
+    }
+    classification = components["Classification"]["properties"]
+    assert set(classification) == {
+        "source",
+        "priority",
+        "category",
+        "rules",
+        "suggestion",
+        "overrides",
+    }
+    assert set(components["ClassificationRuleHit"]["properties"]) == {
+        "id",
+        "name",
+        "priority",
+        "category",
+        "weight",
+    }
+
+
+def test_sla_clocks_are_documented(schema):
+    components = schema["components"]["schemas"]
+    sla = components["Complaint"]["properties"]["sla"]
+    assert sla["allOf"] == [{"$ref": "#/components/schemas/SlaClocks"}]
+    assert set(components["SlaClocks"]["properties"]) == {"response", "resolution", "status"}
+    assert set(components["StatusEnum"]["enum"]) == {"met", "ok", "at_risk", "breached", "paused"}
+    assert {"paused_at", "paused_seconds"} <= set(components["ResolutionClock"]["properties"])
+    assert {"due_at", "warn_at", "warned_at", "breached_at"} <= set(
+        components["WorkOrder"]["properties"]
+    )
