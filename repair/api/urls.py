@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from repair.api import views
+
+# SimpleRouter, as complaints.api.urls: the schema lists the endpoints.
+router = SimpleRouter()
+router.register("callbacks", views.CallbackViewSet, basename="callback")
+
+urlpatterns = router.urls

@@ -1,0 +1,59 @@
+"""The callback list's filters: state, source, assignee, phone in any spelling, time ranges."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from complaints.errors import ApplicationError
+from complaints.phones import normalise_phone
+from repair.enums import CallbackSource, CallbackState
+from repair.models import CallbackRequest
+
+
+class PhoneFormField(forms.CharField):
+    """A phone number in any spelling, cleaned to E.164; a bad one fails the filter (400)."""
+
+    def clean(self, value: str | None) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return normalise_phone(value)
+        except ApplicationError:
+            raise forms.ValidationError(
+                _("Enter a valid phone number."), code="invalid_phone"
+            ) from None
+
+
+class PhoneFilter(django_filters.CharFilter):
+    field_class = PhoneFormField
+
+
+class CallbackFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(
+        choices=CallbackState.choices, label=_lazy("State (repeat for several)")
+    )
+    source = django_filters.MultipleChoiceFilter(
+        choices=CallbackSource.choices, label=_lazy("Source (repeat for several)")
+    )
+    assignee = django_filters.NumberFilter(field_name="assignee_id", label=_lazy("Assignee id"))
+    phone = PhoneFilter(
+        field_name="phone", label=_lazy("Phone number in any spelling, e.g. 13812345678")
+    )
+    due_after = django_filters.IsoDateTimeFilter(
+        field_name="due_at", lookup_expr="gte", label=_lazy("Due at or after")
+    )
+    due_before = django_filters.IsoDateTimeFilter(
+        field_name="due_at", lookup_expr="lt", label=_lazy("Due before")
+    )
+    requested_after = django_filters.IsoDateTimeFilter(
+        field_name="requested_at", lookup_expr="gte", label=_lazy("Booked at or after")
+    )
+    requested_before = django_filters.IsoDateTimeFilter(
+        field_name="requested_at", lookup_expr="lt", label=_lazy("Booked before")
+    )
+
+    class Meta:
+        model = CallbackRequest
+        fields = ["state", "source", "assignee", "phone"]
