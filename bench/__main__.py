@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.setup import setup_django
 
-BENCHMARKS = ("classification",)
+BENCHMARKS = ("classification", "deadline_check")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -20,9 +20,12 @@ def grant_permissions(apps, app_label: str, grants: dict[Role, list[str] | str])
     app_config = apps.get_app_config(app_label)
     # Migration-state app configs carry no models module; create_permissions
     # skips such apps unless told the models are there.
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     app_permissions = Permission.objects.filter(content_type__app_label=app_label)

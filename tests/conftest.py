@@ -57,6 +57,14 @@ def _redis_problem() -> str | None:
     return None
 
 
+@pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests: the rows data migrations seed, put back after the last flush."""
+    from tests.reference_data import seed_reference_data
+
+    seed_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Each test starts with an empty cache (Redis database 15)."""

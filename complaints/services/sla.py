@@ -7,6 +7,7 @@ is a handful of indexed UPDATE … RETURNING statements.
 """
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -323,25 +324,30 @@ def _checks() -> list[_Check]:
     ]  # fmt: skip
 
 
-def _mark_batch(check: _Check, now: dt.datetime) -> list[int]:
+def _mark_batch(check: _Check, now: dt.datetime) -> list[tuple]:
     """One UPDATE … RETURNING over the partial index; SKIP LOCKED lets two runs share work.
 
     A row already marked no longer matches ``{mark} IS NULL``, so each warning
-    and each breach is marked, and acted on, exactly once.
+    and each breach is marked, and acted on, exactly once. Returns (id, team or
+    department, complaint id, priority or None) so that no second read is needed.
     """
     table = check.table._meta.db_table
-    extra = ", state = 'overdue'" if check.name == "work_order_breach" else ""
+    if check.table is WorkOrder:
+        extra = ", state = 'overdue'" if check.name == "work_order_breach" else ""
+        returning = "id, department_id, complaint_id, NULL"
+    else:
+        extra, returning = "", "id, team_id, id, priority"
     # The embedded SQLite has one writer at a time anyway and no row locks.
     locking = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     sql = (
         f"UPDATE {table} SET {check.mark} = %s{extra} WHERE id IN ("  # noqa: S608
         f"SELECT id FROM {table} WHERE {check.due} <= %s AND {check.mark} IS NULL "
         f"AND {check.running} ORDER BY {check.due} LIMIT %s {locking}"
-        f") RETURNING id"
+        f") RETURNING {returning}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, now, CHECK_BATCH_SIZE])
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def check_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -356,11 +362,11 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
         total = 0
         while True:
             with transaction.atomic():
-                ids = _mark_batch(check, now)
-                if ids:
-                    _after_marking(check, ids, now)
-            total += len(ids)
-            if len(ids) < CHECK_BATCH_SIZE:
+                rows = _mark_batch(check, now)
+                if rows:
+                    _after_marking(check, rows, now)
+            total += len(rows)
+            if len(rows) < CHECK_BATCH_SIZE:
                 break
         counts[check.name] = total
     if any(counts.values()):
@@ -368,31 +374,28 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _after_marking(check: _Check, ids: list[int], now: dt.datetime) -> None:
+def _after_marking(check: _Check, rows: list[tuple], now: dt.datetime) -> None:
+    """Events and notifications for a marked batch, set-based: a few statements per batch."""
     from complaints.services.notifications import notify_sla
 
-    if check.table is WorkOrder:
-        work_orders = list(
-            WorkOrder.objects.filter(pk__in=ids).select_related("complaint", "department")
+    ids = [row[0] for row in rows]
+    is_work_order = check.table is WorkOrder
+    source = "complaints_workorder w" if is_work_order else "complaints_complaint c"
+    complaint_id, work_order_id = ("w.complaint_id", "w.id") if is_work_order else ("c.id", "NULL")
+    key = "w.id" if is_work_order else "c.id"
+    json_after = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    json_empty = json_after
+    placeholders = ", ".join(["%s"] * len(ids))
+    event_table = ComplaintEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {event_table} "  # noqa: S608 - table and column names are ours
+            "(complaint_id, work_order_id, kind, actor_id, message, before, after, created_at) "
+            f"SELECT {complaint_id}, {work_order_id}, %s, NULL, '', {json_empty}, {json_after}, %s "
+            f"FROM {source} WHERE {key} IN ({placeholders})",
+            [check.event.value, "{}", json.dumps({"clock": check.clock}), now, *ids],
         )
-        pairs = [(order.complaint, order) for order in work_orders]
-    else:
-        complaints = Complaint.objects.filter(pk__in=ids).select_related("team", "assignee")
-        pairs = [(complaint, None) for complaint in complaints]
-    ComplaintEvent.objects.bulk_create(
-        [
-            ComplaintEvent(
-                complaint=complaint,
-                work_order=order,
-                kind=check.event,
-                created_at=now,
-                after={"clock": check.clock},
-            )
-            for complaint, order in pairs
-        ],
-        batch_size=1000,
-    )
-    notify_sla(check.event, check.clock, pairs, now=now)
+    notify_sla(check.event, check.clock, rows, is_work_order=is_work_order, now=now)
 
 
 def supervisors_by_team(team_ids: set[int]) -> dict[int | None, list[User]]:

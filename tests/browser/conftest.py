@@ -47,7 +47,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, reference_data):
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -32,7 +32,7 @@ def open_action(page, name):
     return form
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_register_dispatch_answer_resolve_confirm_in_chinese(page, live_server):
     call_command("load_demo_data", stdout=StringIO())
     base = live_server.url

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_demo_agent_reads_the_queue_in_english_and_chinese(page, live_server):
     call_command("load_demo_data", stdout=StringIO())
     page.goto(f"{live_server.url}/")

@@ -238,8 +238,8 @@ def test_narrower_policies_win(clock, agent):
     assert complaint.resolution_due_at == START + 10 * HOUR
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_concurrent_checks_mark_each_breach_exactly_once(agent, supervisor):
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_checks_mark_each_breach_exactly_once(reference_data, agent, supervisor):
     with time_machine.travel(START, tick=False):
         complaints = [general(agent, description=f"网速慢 {n}") for n in range(40)]
     later = START + 30 * HOUR

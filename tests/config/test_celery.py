@@ -8,8 +8,8 @@ from complaints.tasks import WORKER_HEARTBEAT_KEY, record_worker_heartbeat_task
 from config.celery import app
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_task_round_trips_through_redis_and_a_worker():
+@pytest.mark.django_db(transaction=True)
+def test_a_task_round_trips_through_redis_and_a_worker(reference_data):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = record_worker_heartbeat_task.delay()
         stamp = result.get(timeout=20)

@@ -1,0 +1,32 @@
+"""The reference data that data migrations seed (roles, categories, rules, policies...).
+
+Transactional tests (browser, concurrency, Celery) end with a flush that empties every
+table; ``seed_reference_data`` puts the seeded rows back by running the same migration
+functions against the real models, so the next test starts from a freshly migrated
+database. (Django's serialized rollback cannot be used: Playwright's event loop gives
+later tests a new connection object without the serialized copy.)
+"""
+
+import importlib
+
+from django.apps import apps
+
+SEEDS = [
+    ("complaints.migrations.0002_roles", "create_roles"),
+    ("complaints.migrations.0003_default_categories", "create_categories"),
+    ("complaints.migrations.0004_periodic_tasks", "create_periodic_tasks"),
+    ("complaints.migrations.0007_default_rules", "create_rules"),
+    ("complaints.migrations.0008_classifier_schedule", "schedule_training"),
+    ("complaints.migrations.0009_classification_roles", "grant"),
+    ("complaints.migrations.0011_sla_defaults", "seed"),
+    ("surveys.migrations.0002_roles", "grant"),
+    ("surveys.migrations.0004_default_questionnaire", "seed"),
+    ("repair.migrations.0002_roles", "grant"),
+    ("repair.migrations.0004_callback_defaults", "seed"),
+]
+
+
+def seed_reference_data() -> None:
+    """Idempotent: each seed function skips or updates rows that already exist."""
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
