@@ -29,3 +29,12 @@ def sla_badge(complaint) -> dict:
 
     status, due = sla_status(complaint)
     return {"status": status, "due": due}
+
+
+@register.simple_tag(takes_context=True)
+def callback_phone(context, callback) -> str:
+    """The number in full for the agent who must dial it and for supervisors; masked otherwise."""
+    user = context["request"].user
+    if callback.assignee_id == user.pk or user.has_perm("complaints.view_contact_details"):
+        return callback.phone
+    return mask_phone(callback.phone)

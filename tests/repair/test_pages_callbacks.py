@@ -69,3 +69,12 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, agent, django_assert_m
         book_callback(phone=f"139000000{n:02d}", source="ivr")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("repair:callbacks"))
+
+
+def test_the_agent_who_dials_sees_the_full_number_others_a_masked_one(client, agent, other_agent):
+    booking, _ = book_callback(phone="13812345678", source="ivr")
+    client.force_login(other_agent)
+    assert "+8613812345678" not in client.get(reverse("repair:callbacks")).content.decode()
+    client.force_login(agent)
+    client.post(reverse("repair:claim", args=[booking.pk]))
+    assert "+8613812345678" in client.get(reverse("repair:callbacks")).content.decode()
