@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from complaints.errors import ApplicationError
 from complaints.models import Customer
-from complaints.phones import normalise_phone
+from complaints.phones import mask_phone, normalise_phone
 
 
 def get_or_create_customer(
@@ -27,7 +27,7 @@ def get_or_create_customer(
         with transaction.atomic():
             customer = Customer.objects.create(
                 phone=e164,
-                name=name or e164,
+                name=name or mask_phone(e164),  # a name that does not reveal the number
                 email=email,
                 account_number=account_number or None,
             )
