@@ -9,6 +9,7 @@ from config import health
 api_v1 = [
     path("", include("complaints.api.urls")),
     path("", include("repair.api.urls")),
+    path("", include("surveys.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]
