@@ -76,10 +76,10 @@ def test_create_stores_e164_and_answers_201(agent, supervisor):
     )
 
 
-def test_a_customer_without_a_name_is_named_by_phone(api):
+def test_a_customer_without_a_name_is_named_by_the_masked_phone(api):
     response = api.post(URL, {"phone": "13812345678"})
     assert response.status_code == 201
-    assert Customer.objects.get().name == "+8613812345678"
+    assert Customer.objects.get().name == "138****5678"
 
 
 @pytest.mark.parametrize(

@@ -250,6 +250,8 @@ def test_two_concurrent_checks_mark_each_breach_exactly_once(reference_data, age
         try:
             barrier.wait()
             results.append(check_deadlines(now=later))
+        except Exception as error:  # surfaced by the assertion below
+            results.append({"error": repr(error)})
         finally:
             connection.close()
 
@@ -258,8 +260,12 @@ def test_two_concurrent_checks_mark_each_breach_exactly_once(reference_data, age
         thread.start()
     for thread in threads:
         thread.join()
-    assert sum(r["resolution_breach"] for r in results) == 40
-    assert sum(r["response_breach"] for r in results) == 40
+    assert all("error" not in r for r in results), results
+    assert sum(r["resolution_breach"] for r in results) == 40, results
+    assert sum(r["response_breach"] for r in results) == 40, (
+        results,
+        [(c.priority, c.response_due_at, c.sla_policy_id) for c in complaints[:2]],
+    )
     ids = [c.pk for c in complaints]
     breaches = ComplaintEvent.objects.filter(complaint_id__in=ids, kind=EventKind.SLA_BREACHED)
     assert breaches.count() == 80
