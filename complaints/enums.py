@@ -170,3 +170,13 @@ class WorkOrderState(models.TextChoices):
 
 
 OPEN_WORK_ORDER_STATES = frozenset({WorkOrderState.OPEN, WorkOrderState.OVERDUE})
+
+
+class SlaStatus(models.TextChoices):
+    """What an agent needs at a glance about a complaint's running clocks."""
+
+    MET = "met", _("Met")
+    OK = "ok", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    PAUSED = "paused", _("Paused")

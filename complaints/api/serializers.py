@@ -14,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.access import Action, can, roles_of
-from complaints.api.sla import SlaStatus, sla_status
-from complaints.enums import CustomerTier, Priority
+from complaints.api.sla import sla_status
+from complaints.enums import CustomerTier, Priority, SlaStatus
 from complaints.lifecycle import Move, allowed_moves
 from complaints.models import (
     Attachment,

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.enums import OPEN_STATES, EventKind, Priority, Role, WorkOrderState
+from complaints.enums import OPEN_STATES, EventKind, Priority, Role, SlaStatus, WorkOrderState
 from complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -409,7 +409,7 @@ def supervisors_by_team(team_ids: set[int]) -> dict[int | None, list[User]]:
     return by_team
 
 
-def sla_status(complaint: Complaint) -> tuple[str, dt.datetime | None]:
+def sla_status(complaint: Complaint) -> tuple[SlaStatus, dt.datetime | None]:
     """What an agent needs at a glance: status and the next due time of the running clocks.
 
     Status is "breached" if a running clock missed its deadline, "at_risk" past
@@ -435,10 +435,10 @@ def sla_status(complaint: Complaint) -> tuple[str, dt.datetime | None]:
             )
         )
     if not running:
-        return ("paused" if resolution_running else "met"), None
+        return (SlaStatus.PAUSED if resolution_running else SlaStatus.MET), None
     next_due = min(due for due, _warned, _breached in running)
     if any(breached for _due, _warned, breached in running):
-        return "breached", next_due
+        return SlaStatus.BREACHED, next_due
     if any(warned for _due, warned, _breached in running):
-        return "at_risk", next_due
-    return "ok", next_due
+        return SlaStatus.AT_RISK, next_due
+    return SlaStatus.OK, next_due

@@ -86,7 +86,8 @@ STATUSES = [
         SlaStatus.OK,
     ),
     ("paused", clocks(response_met_at=T, resolution_paused_at=T), SlaStatus.PAUSED),
-    ("paused, response still running", clocks(resolution_paused_at=T), SlaStatus.PAUSED),
+    # The response clock still counts down while resolution is paused: "ok", with its due time.
+    ("paused, response still running", clocks(resolution_paused_at=T), SlaStatus.OK),
     (
         "a paused clock's marks do not count",
         clocks(response_met_at=T, resolution_paused_at=T, resolution_breached_at=T),
