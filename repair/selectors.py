@@ -60,7 +60,7 @@ def callback_report(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]
     )
     per_hour = {
         row["hour"]: row["total"]
-        for row in bookings.annotate(
+        for row in counted.annotate(
             hour=ExtractHour("requested_at", tzinfo=timezone.get_current_timezone())
         )
         .values("hour")

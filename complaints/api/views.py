@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -675,20 +674,6 @@ class SlaPolicyViewSet(viewsets.GenericViewSet):
 # --- Notifications -----------------------------------------------------------------
 
 
-def _mark_read(user: Any, notification_id: int) -> None:
-    """Mark ``user``'s notification read now, unless it already is (it keeps its time);
-    anyone else's is left alone.
-
-    ``services.mark_notifications_read(user)`` marks all of a user's; no service
-    marks one yet, and the services are not the API's to change. This one UPDATE
-    belongs there (e.g. ``mark_notifications_read(user, ids=[...])``): move it
-    when it exists.
-    """
-    Notification.objects.filter(
-        pk=notification_id, recipient_id=user.pk, read_at__isnull=True
-    ).update(read_at=timezone.now())
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="My notifications",
@@ -732,7 +717,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def read(self, request: Request, pk: str) -> Response:
-        _mark_read(request.user, int(pk))
+        services.mark_notifications_read(request.user, ids=[int(pk)])
         return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
     @extend_schema(

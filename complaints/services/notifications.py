@@ -24,13 +24,17 @@ CLOCK_LABELS = {
 }
 
 
-def mark_notifications_read(user: User) -> int:
-    """Mark all of ``user``'s unread notifications read."""
+def mark_notifications_read(user: User, *, ids: list[int] | None = None) -> int:
+    """Mark ``user``'s unread notifications read (only ``ids``, when given).
+
+    Others' notifications are never touched; one already read keeps its time.
+    """
     from django.utils import timezone
 
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
 
 
 def notify_sla(
