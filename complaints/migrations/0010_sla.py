@@ -173,7 +173,9 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "warn_percent",
-                    models.PositiveSmallIntegerField(default=80, verbose_name="warning threshold (percent elapsed)"),
+                    models.PositiveSmallIntegerField(
+                        default=80, verbose_name="warning threshold (percent elapsed)"
+                    ),
                 ),
                 ("is_active", models.BooleanField(default=True, verbose_name="active")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),

@@ -41,7 +41,9 @@ class SlaPolicy(models.Model):
         _("first response within (minutes)"), null=True, blank=True
     )
     resolution_minutes = models.PositiveIntegerField(_("resolution within (minutes)"))
-    warn_percent = models.PositiveSmallIntegerField(_("warning threshold (percent elapsed)"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warning threshold (percent elapsed)"), default=80
+    )
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
