@@ -41,11 +41,21 @@ class ComplaintFilter(django_filters.FilterSet):
     repeat = django_filters.BooleanFilter(
         field_name="repeat_of", lookup_expr="isnull", exclude=True, label=_("Repeat complaints")
     )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:
         model = Complaint
         fields = ["state", "priority", "channel", "category", "team", "assignee"]
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """A running clock (first response or resolution) has missed its deadline."""
+        if value is None:
+            return queryset
+        overdue = Q(response_breached_at__isnull=False, response_met_at__isnull=True) | Q(
+            resolution_breached_at__isnull=False, resolution_met_at__isnull=True
+        )
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Reference, customer phone (any spelling) or customer name."""

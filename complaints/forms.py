@@ -130,6 +130,11 @@ class ComplaintFilterForm(StyledForm):
     received_after = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    overdue = forms.ChoiceField(
+        label=_("Overdue"),
+        required=False,
+        choices=[("", _("Any")), ("true", _("Overdue only")), ("false", _("Not overdue"))],
+    )
 
 
 class AssignForm(VersionedForm):

@@ -31,7 +31,7 @@ from complaints.models import (
 from complaints.phones import normalise_phone
 
 QUEUE_PAGE_SIZE = 50
-FILTER_KEYS = ("q", "state", "priority", "channel", "category", "received_after")
+FILTER_KEYS = ("q", "state", "priority", "channel", "category", "received_after", "overdue")
 
 
 @login_required

@@ -89,3 +89,16 @@ def test_notifications_are_listed_and_marked_read(client, agent, team):
     assert "deadline missed" in listing
     client.post(reverse("complaints:notifications"))
     assert not Notification.objects.filter(recipient=agent, read_at__isnull=True).exists()
+
+
+def test_the_queue_filters_overdue_complaints(client, agent, team):
+    with time_machine.travel(START, tick=False) as clock:
+        late = make_complaint(team=team, description="网速慢")
+        clock.move_to(START + dt.timedelta(hours=5))
+        fresh = make_complaint(team=team, description="网速很慢")
+        check_deadlines()
+        client.force_login(agent)
+        overdue = client.get("/", {"view": "team", "overdue": "true"}).content.decode()
+        not_overdue = client.get("/", {"view": "team", "overdue": "false"}).content.decode()
+    assert late.reference in overdue and fresh.reference not in overdue
+    assert fresh.reference in not_overdue and late.reference not in not_overdue
