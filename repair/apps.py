@@ -6,3 +6,14 @@ class RepairConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "repair"
     verbose_name = _("Customer repair")
+
+    def ready(self) -> None:
+        from complaints.signals import complaint_registered, complaint_reopened
+        from repair import receivers
+        from surveys.signals import survey_answered
+
+        survey_answered.connect(receivers.on_survey_answered, dispatch_uid="repair.survey")
+        complaint_reopened.connect(receivers.on_complaint_reopened, dispatch_uid="repair.reopen")
+        complaint_registered.connect(
+            receivers.on_complaint_registered, dispatch_uid="repair.repeat"
+        )

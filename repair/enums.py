@@ -55,3 +55,19 @@ class RepairState(models.TextChoices):
 
 
 OPEN_REPAIR_STATES = frozenset({RepairState.OPEN, RepairState.IN_PROGRESS})
+
+
+class StrategyLine(models.TextChoices):
+    """The four lines of the repair strategy library (DOMAIN.md)."""
+
+    PEOPLE = "people", _("People")
+    PROCESS = "process", _("Business process")
+    SYSTEM = "system", _("Systems")
+    CROSS_DEPARTMENT = "cross_department", _("Cross-department")
+
+
+class RepairContactChannel(models.TextChoices):
+    CALL = "call", _("Phone call")
+    SMS = "sms", _("SMS")
+    VISIT = "visit", _("Visit")
+    EMAIL = "email", _("Email")

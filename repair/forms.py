@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import StyledForm
-from repair.enums import AttemptOutcome, CallbackSource
+from repair.enums import AttemptOutcome, CallbackSource, RepairContactChannel
+from repair.models import RepairStrategy
 
 
 class BookCallbackForm(StyledForm):
@@ -28,3 +29,30 @@ class BookCallbackForm(StyledForm):
 class AttemptForm(StyledForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=AttemptOutcome.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class RepairContactForm(StyledForm):
+    channel = forms.ChoiceField(label=_("How"), choices=RepairContactChannel.choices)
+    reached = forms.BooleanField(label=_("Reached the customer"), required=False, initial=True)
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+
+class CloseCaseForm(StyledForm):
+    repaired = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("Repaired")), ("0", _("Not repaired"))],
+        coerce=lambda value: value == "1",
+    )
+    satisfied_after = forms.TypedChoiceField(
+        label=_("Customer satisfied afterwards?"),
+        choices=[("", _("Not asked")), ("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        required=False,
+    )
+    strategy = forms.ModelChoiceField(
+        label=_("Strategy used"),
+        queryset=RepairStrategy.objects.filter(is_active=True),
+        required=False,
+    )
+    outcome = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -14,7 +14,9 @@ from repair.enums import (
     CallbackSource,
     CallbackState,
     DamageType,
+    RepairContactChannel,
     RepairState,
+    StrategyLine,
 )
 
 
@@ -158,17 +160,57 @@ class CallbackAgent(models.Model):
         return str(self.user)
 
 
+class RepairStrategy(models.Model):
+    """A repair measure from the strategy library, with a script agents adapt per customer.
+
+    Scripts may use the placeholders {customer_name}, {complaint_ref}, {agent_name},
+    {score} and {reason}; unknown ones are left as written.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    line = models.CharField(_("line"), max_length=20, choices=StrategyLine.choices)
+    damage_types = models.JSONField(_("fits damage types"), default=list)
+    script_en = models.TextField(_("script (English)"))
+    script_zh_hans = models.TextField(_("script (Simplified Chinese)"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["line", "name"]
+        verbose_name = _("repair strategy")
+        verbose_name_plural = _("repair strategies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RepairCase(models.Model):
-    """A damaged customer relationship to repair, owned by one person."""
+    """A damaged customer relationship to repair, owned by one person (or a team's pile)."""
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="repair_cases"
     )
     damage_type = models.CharField(_("damage type"), max_length=30, choices=DamageType.choices)
     level = models.PositiveSmallIntegerField(_("damage level"), default=1)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     complaint = models.ForeignKey(
         Complaint,
         verbose_name=_("complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repair_cases",
+    )
+    source_callback = models.ForeignKey(
+        CallbackRequest,
+        verbose_name=_("from callback"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repair_cases",
+    )
+    source_response = models.ForeignKey(
+        "surveys.SurveyResponse",
+        verbose_name=_("from survey answer"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -182,10 +224,37 @@ class RepairCase(models.Model):
         on_delete=models.PROTECT,
         related_name="repair_cases",
     )
+    team = models.ForeignKey(
+        "complaints.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repair_cases",
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=RepairState.choices, default=RepairState.OPEN
     )
+    strategy = models.ForeignKey(
+        RepairStrategy,
+        verbose_name=_("strategy used"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    satisfied_after = models.BooleanField(_("satisfied after repair"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
 
     class Meta:
@@ -198,7 +267,33 @@ class RepairCase(models.Model):
                 name="repair_open_owner_due_idx",
                 condition=Q(state__in=sorted(OPEN_REPAIR_STATES)),
             ),
+            models.Index(fields=["created_at"], name="repair_created_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_damage_type_display()}: {self.customer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_REPAIR_STATES
+
+
+class RepairContact(models.Model):
+    """One contact with the customer while repairing."""
+
+    case = models.ForeignKey(RepairCase, on_delete=models.CASCADE, related_name="contacts")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("how"), max_length=10, choices=RepairContactChannel.choices)
+    reached = models.BooleanField(_("reached the customer"), default=True)
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("repair contact")
+        verbose_name_plural = _("repair contacts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_channel_display()}"

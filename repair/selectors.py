@@ -25,12 +25,54 @@ def callback_queue(user: Any, *, view: str = "all") -> QuerySet[CallbackRequest]
     return queryset.select_related("customer", "assignee", "complaint").order_by("due_at", "id")
 
 
-def open_repair_cases() -> QuerySet[RepairCase]:
-    return (
-        RepairCase.objects.filter(state__in=OPEN_REPAIR_STATES)
-        .select_related("customer", "owner", "complaint")
-        .order_by("due_at", "id")
+REPAIR_VIEWS = ("mine", "team", "all")
+
+
+def visible_repair_cases(user: Any) -> QuerySet[RepairCase]:
+    """Supervisors see every case; agents their own and their team's."""
+    queryset = RepairCase.objects.all()
+    if user.has_perm("complaints.view_all_complaints"):
+        return queryset
+    scope = Q(owner_id=user.pk)
+    if user.team_id is not None:
+        scope |= Q(team_id=user.team_id)
+    return queryset.filter(scope)
+
+
+def repair_queue(user: Any, *, view: str = "mine") -> QuerySet[RepairCase]:
+    """Open cases, nearest due first."""
+    queryset = visible_repair_cases(user).filter(state__in=OPEN_REPAIR_STATES)
+    if view == "mine":
+        queryset = queryset.filter(owner_id=user.pk)
+    elif view == "team":
+        queryset = queryset.filter(team_id=user.team_id) if user.team_id else queryset.none()
+    return queryset.select_related("customer", "owner", "complaint", "team").order_by(
+        "due_at", "id"
     )
+
+
+def repair_metrics(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+    """Repair on time (closed by the due time), satisfied after repair, repeat-complaint rate."""
+    from complaints.models import Complaint
+
+    closed = RepairCase.objects.filter(closed_at__gte=since, closed_at__lt=until).aggregate(
+        closed=Count("id"),
+        on_time=Count("id", filter=Q(closed_at__lte=F("due_at"))),
+        asked=Count("id", filter=Q(satisfied_after__isnull=False)),
+        satisfied=Count("id", filter=Q(satisfied_after=True)),
+    )
+    complaints = Complaint.objects.filter(received_at__gte=since, received_at__lt=until).aggregate(
+        total=Count("id"), repeats=Count("id", filter=Q(repeat_of__isnull=False))
+    )
+    return {
+        **closed,
+        "on_time_rate": _share(closed["on_time"], closed["closed"]),
+        "satisfied_rate": _share(closed["satisfied"], closed["asked"]),
+        "complaints": complaints["total"],
+        "repeat_complaints": complaints["repeats"],
+        "repeat_rate": _share(complaints["repeats"], complaints["total"]),
+        "open_backlog": RepairCase.objects.filter(state__in=OPEN_REPAIR_STATES).count(),
+    }
 
 
 def callback_report(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("callbacks/<int:pk>/claim/", views.claim, name="claim"),
     path("callbacks/<int:pk>/attempt/", views.attempt, name="attempt"),
     path("repair/", views.cases, name="cases"),
+    path("repair/<int:pk>/", views.case_detail, name="case"),
 ]

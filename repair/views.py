@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,10 @@ from complaints.access import Action, require
 from complaints.errors import ApplicationError
 from complaints.forms import apply_error
 from repair import selectors
-from repair.forms import AttemptForm, BookCallbackForm
+from repair.forms import AttemptForm, BookCallbackForm, CloseCaseForm, RepairContactForm
 from repair.models import CallbackAgent, CallbackRequest
 from repair.services import callbacks
+from repair.services import cases as cases_service
 
 PAGE_SIZE = 50
 REPORT_DAYS = (7, 30, 90)
@@ -136,6 +137,74 @@ def callback_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cases(request: HttpRequest) -> HttpResponse:
+    """My repairs (or the team's, or all I may see), with the centre's repair figures."""
     require(request.user, Action.VIEW_REPAIR)
-    page = Paginator(selectors.open_repair_cases(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "repair/cases.html", {"page": page, "active_section": "repair"})
+    view = request.GET.get("view", "mine")
+    view = view if view in selectors.REPAIR_VIEWS else "mine"
+    page = Paginator(selectors.repair_queue(request.user, view=view), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    until = timezone.now()
+    metrics = selectors.repair_metrics(since=until - dt.timedelta(days=30), until=until)
+    return render(
+        request,
+        "repair/cases.html",
+        {"page": page, "view": view, "metrics": metrics, "active_section": "repair"},
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case with the strategies that fit it, their scripts filled in, contacts, closing."""
+    require(request.user, Action.VIEW_REPAIR)
+    case = get_object_or_404(
+        selectors.visible_repair_cases(request.user).select_related(
+            "customer", "complaint", "owner", "team", "source_response", "strategy"
+        ),
+        pk=pk,
+    )
+    forms_by_action = {"contact": RepairContactForm(), "close": CloseCaseForm()}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "take":
+                cases_service.take_case(case, agent=request.user)
+                return redirect("repair:case", pk=case.pk)
+            form_class = {"contact": RepairContactForm, "close": CloseCaseForm}.get(action)
+            if form_class is None:
+                raise Http404
+            form = form_class(request.POST)
+            forms_by_action[action] = form
+            status = 400
+            if form.is_valid():
+                if action == "contact":
+                    cases_service.log_repair_contact(case, agent=request.user, **form.cleaned_data)
+                else:
+                    cases_service.close_case(case, by=request.user, **form.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("repair:case", pk=case.pk)
+        except ApplicationError as error:
+            form = forms_by_action.get(action)
+            if form is not None:
+                apply_error(form, error)
+            else:
+                messages.error(request, error.message)
+            status = error.status
+    scripts = [
+        (strategy, cases_service.render_script(strategy, case))
+        for strategy in cases_service.strategies_for(case)
+    ]
+    return render(
+        request,
+        "repair/case_detail.html",
+        {
+            "case": case,
+            "scripts": scripts,
+            "contacts": case.contacts.select_related("agent"),
+            "contact_form": forms_by_action["contact"],
+            "close_form": forms_by_action["close"],
+            "active_section": "repair",
+        },
+        status=status,
+    )

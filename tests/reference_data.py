@@ -23,6 +23,7 @@ SEEDS = [
     ("surveys.migrations.0004_default_questionnaire", "seed"),
     ("repair.migrations.0002_roles", "grant"),
     ("repair.migrations.0004_callback_defaults", "seed"),
+    ("repair.migrations.0006_default_strategies", "seed"),
 ]
 
 

@@ -315,3 +315,20 @@ SURVEY_LOW_SCORE_REOPENS = env.bool_var("SURVEY_LOW_SCORE_REOPENS", False)
 SMS_INBOUND_SECRET = env.str_var("SMS_INBOUND_SECRET", "")
 # Where customers reach the public survey pages (links in SMS and email).
 PUBLIC_BASE_URL = env.str_var("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The level table's base level per damage type (each aggravating factor adds one, up to 4).
+REPAIR_LEVEL_BASE = {
+    "call_loss": 1,
+    "survey_dissatisfied": 2,
+    "complaint": 2,
+    "process": 1,
+    "key_event": 1,
+}
+# Responsibility rule: outsourced agents' dissatisfied customers go to this team.
+REPAIR_QUALITY_TEAM = env.str_var("REPAIR_QUALITY_TEAM", "Quality repair")
+# Team (by name) that repairs each other damage type; empty: the complaint's team.
+REPAIR_TEAMS = {
+    "call_loss": env.str_var("REPAIR_TEAM_CALL_LOSS", ""),
+    "complaint": env.str_var("REPAIR_TEAM_COMPLAINT", ""),
+    "process": env.str_var("REPAIR_TEAM_PROCESS", ""),
+    "key_event": env.str_var("REPAIR_TEAM_KEY_EVENT", ""),
+}
