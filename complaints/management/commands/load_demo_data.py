@@ -202,4 +202,6 @@ class Command(BaseCommand):
 
 
 def _team_names() -> set[str]:
-    return {row[5] for row in DEMO_USERS if row[5]} | {row[7] for row in COMPLAINTS}
+    """The agents' teams, the complaints' teams, and the quality repair team."""
+    names = {row[5] for row in DEMO_USERS if row[5]} | {row[7] for row in COMPLAINTS}
+    return names | {settings.REPAIR_QUALITY_TEAM}
