@@ -5,11 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import (
     ApiToken,
     Attachment,
+    BusinessCalendar,
     Category,
+    ClassificationRule,
+    ClassifierModel,
     Complaint,
     ComplaintEvent,
     Customer,
     Department,
+    OutboundMessage,
+    SlaPolicy,
     Team,
     User,
     WorkOrder,
@@ -121,6 +126,57 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "created_by"]
     fields = ["name", "prefix", "user", "scopes", "expires_at", "revoked_at", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ClassificationRule)
+class ClassificationRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "phrase", "field", "value", "priority", "category", "weight"]
+    list_filter = ["kind", "priority", "category", "is_active"]
+    search_fields = ["name", "phrase"]
+
+
+@admin.register(ClassifierModel)
+class ClassifierModelAdmin(admin.ModelAdmin):
+    """Trained by the weekly task or ``manage.py train_classifier``; only activation is edited."""
+
+    list_display = ["version", "created_at", "trained_on", "is_active"]
+    readonly_fields = ["version", "created_at", "trained_on", "metrics"]
+    fields = ["version", "created_at", "trained_on", "metrics", "is_active"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "applies_to",
+        "priority",
+        "category",
+        "customer_tier",
+        "first_response_minutes",
+        "resolution_minutes",
+        "warn_percent",
+        "is_active",
+    ]
+    list_filter = ["applies_to", "priority", "is_active"]
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "holiday_country"]
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    """The outbox, for operators: see what went out and why something failed."""
+
+    list_display = ["created_at", "channel", "state", "attempts", "not_before", "sent_at"]
+    list_filter = ["channel", "state"]
+    readonly_fields = [field.name for field in OutboundMessage._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

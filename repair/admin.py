@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from repair.models import CallbackRequest, RepairCase
+from repair.models import CallbackRequest, RepairCase, RepairStrategy
 
 
 @admin.register(CallbackRequest)
@@ -17,3 +17,10 @@ class RepairCaseAdmin(admin.ModelAdmin):
     list_display = ["customer", "damage_type", "level", "state", "owner", "due_at"]
     list_filter = ["damage_type", "state", "level"]
     raw_id_fields = ["customer", "complaint", "owner"]
+
+
+@admin.register(RepairStrategy)
+class RepairStrategyAdmin(admin.ModelAdmin):
+    list_display = ["name", "line", "is_active"]
+    list_filter = ["line", "is_active"]
+    search_fields = ["name"]
