@@ -29,6 +29,7 @@ class Action(StrEnum):
     VIEW_CALLBACKS = "view_callbacks"
     VIEW_SURVEYS = "view_surveys"
     VIEW_REPAIR = "view_repair"
+    MANAGE_KEY_EVENTS = "manage_key_events"
     USE_ADMIN = "use_admin"
 
 
@@ -106,6 +107,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_CALLBACKS: _perm("repair.view_callbackrequest"),
     Action.VIEW_SURVEYS: _perm("surveys.view_questionnaire"),
     Action.VIEW_REPAIR: _perm("repair.view_repaircase"),
+    Action.MANAGE_KEY_EVENTS: _perm("repair.add_keyevent"),
     Action.USE_ADMIN: lambda user, obj: user.is_staff,
 }
 

@@ -71,3 +71,18 @@ class RepairContactChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     VISIT = "visit", _("Visit")
     EMAIL = "email", _("Email")
+
+
+class KeyEventKind(models.TextChoices):
+    NETWORK_OUTAGE = "network_outage", _("Network outage")
+    BILLING_ERROR = "billing_error", _("Billing error")
+    SYSTEM_CUTOVER = "system_cutover", _("System cutover")
+    OTHER = "other", _("Other")
+
+
+class ImportState(models.TextChoices):
+    NONE = "none", _("No file yet")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")

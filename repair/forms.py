@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import StyledForm
 from repair.enums import AttemptOutcome, CallbackSource, RepairContactChannel
-from repair.models import RepairStrategy
+from repair.models import KeyEvent, RepairStrategy
 
 
 class BookCallbackForm(StyledForm):
@@ -56,3 +56,18 @@ class CloseCaseForm(StyledForm):
         required=False,
     )
     outcome = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class KeyEventForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = KeyEvent
+        fields = ["name", "kind", "started_at", "ended_at", "description", "sms_en", "sms_zh_hans"]
+        widgets = {
+            "started_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "ended_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class UploadAffectedForm(StyledForm):
+    file = forms.FileField(label=_("Affected customers (CSV: phone, name, account, note)"))

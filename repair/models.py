@@ -14,6 +14,8 @@ from repair.enums import (
     CallbackSource,
     CallbackState,
     DamageType,
+    ImportState,
+    KeyEventKind,
     RepairContactChannel,
     RepairState,
     StrategyLine,
@@ -183,6 +185,75 @@ class RepairStrategy(models.Model):
         return self.name
 
 
+class KeyEvent(models.Model):
+    """A mass incident (outage, billing error, cutover) that damaged many customers at once.
+
+    The affected customers arrive as a CSV file that a worker imports in batches;
+    the counters below are the progress bar.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=KeyEventKind.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sms_en = models.CharField(
+        _("SMS to customers (English)"),
+        max_length=500,
+        help_text=_("Placeholders: {customer_name}, {event_name}."),
+    )
+    sms_zh_hans = models.CharField(_("SMS to customers (Simplified Chinese)"), max_length=500)
+    import_file = models.FileField(
+        _("affected customers (CSV)"), upload_to="key_events/", blank=True, max_length=200
+    )
+    import_state = models.CharField(
+        _("import"), max_length=10, choices=ImportState.choices, default=ImportState.NONE
+    )
+    rows_total = models.PositiveIntegerField(_("rows in file"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_bad = models.PositiveIntegerField(_("rows skipped"), default=0)
+    errors_file = models.FileField(_("skipped rows (CSV)"), upload_to="key_events/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("key event")
+        verbose_name_plural = _("key events")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def progress_percent(self) -> int:
+        if self.import_state == ImportState.DONE:
+            return 100
+        return int(self.rows_done * 100 / self.rows_total) if self.rows_total else 0
+
+
+class KeyEventCustomer(models.Model):
+    """One affected customer of a key event (a re-run import adds nobody twice)."""
+
+    event = models.ForeignKey(KeyEvent, on_delete=models.CASCADE, related_name="affected")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    line_number = models.PositiveIntegerField(_("line in the file"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    notified = models.BooleanField(_("SMS queued"), default=False)
+    sampled = models.BooleanField(_("in the follow-up sample"), default=False)
+
+    class Meta:
+        verbose_name = _("affected customer")
+        verbose_name_plural = _("affected customers")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "customer"], name="key_event_customer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.customer_id}"
+
+
 class RepairCase(models.Model):
     """A damaged customer relationship to repair, owned by one person (or a team's pile)."""
 
@@ -207,6 +278,14 @@ class RepairCase(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="repair_cases",
+    )
+    key_event = models.ForeignKey(
+        KeyEvent,
+        verbose_name=_("key event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cases",
     )
     source_response = models.ForeignKey(
         "surveys.SurveyResponse",
@@ -268,6 +347,13 @@ class RepairCase(models.Model):
                 condition=Q(state__in=sorted(OPEN_REPAIR_STATES)),
             ),
             models.Index(fields=["created_at"], name="repair_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_event", "customer"],
+                condition=Q(key_event__isnull=False),
+                name="repair_case_once_per_key_event",
+            )
         ]
 
     def __str__(self) -> str:

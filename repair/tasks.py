@@ -9,3 +9,12 @@ def assign_callbacks_task() -> int:
     from repair.services.callbacks import assign_due_callbacks
 
     return assign_due_callbacks()
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def import_key_event_task(event_id: int) -> int:
+    """Import a key event's affected customers; safe to run again after a crash."""
+    from repair.models import KeyEvent
+    from repair.services.key_events import import_affected
+
+    return import_affected(KeyEvent.objects.get(pk=event_id)).rows_done

@@ -12,4 +12,7 @@ urlpatterns = [
     path("callbacks/<int:pk>/attempt/", views.attempt, name="attempt"),
     path("repair/", views.cases, name="cases"),
     path("repair/<int:pk>/", views.case_detail, name="case"),
+    path("repair/key-events/", views.key_events, name="key_events"),
+    path("repair/key-events/<int:pk>/", views.key_event_detail, name="key_event"),
+    path("repair/key-events/<int:pk>/skipped.csv", views.key_event_errors, name="key_event_errors"),
 ]

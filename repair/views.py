@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +15,18 @@ from complaints.access import Action, require
 from complaints.errors import ApplicationError
 from complaints.forms import apply_error
 from repair import selectors
-from repair.forms import AttemptForm, BookCallbackForm, CloseCaseForm, RepairContactForm
-from repair.models import CallbackAgent, CallbackRequest
+from repair.forms import (
+    AttemptForm,
+    BookCallbackForm,
+    CloseCaseForm,
+    KeyEventForm,
+    RepairContactForm,
+    UploadAffectedForm,
+)
+from repair.models import CallbackAgent, CallbackRequest, KeyEvent
 from repair.services import callbacks
 from repair.services import cases as cases_service
+from repair.services import key_events as key_events_service
 
 PAGE_SIZE = 50
 REPORT_DAYS = (7, 30, 90)
@@ -207,4 +215,72 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "active_section": "repair",
         },
         status=status,
+    )
+
+
+# --- Key events (mass incidents) ------------------------------------------------------
+
+
+@login_required
+def key_events(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_REPAIR)
+    form = KeyEventForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_KEY_EVENTS)
+        status = 400
+        if form.is_valid():
+            event = key_events_service.create_event(data=form.cleaned_data, by=request.user)
+            return redirect("repair:key_event", pk=event.pk)
+    return render(
+        request,
+        "repair/key_events.html",
+        {
+            "events": KeyEvent.objects.all()[:100],
+            "form": form,
+            "active_section": "repair",
+        },
+        status=status,
+    )
+
+
+@login_required
+def key_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.VIEW_REPAIR)
+    event = get_object_or_404(KeyEvent, pk=pk)
+    form = UploadAffectedForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_KEY_EVENTS)
+        status = 400
+        if form.is_valid():
+            try:
+                key_events_service.attach_file(event, upload=form.cleaned_data["file"])
+            except ApplicationError as error:
+                apply_error(form, error)
+                status = error.status
+            else:
+                return redirect("repair:key_event", pk=event.pk)
+    context = {
+        "event": event,
+        "form": form,
+        "report": key_events_service.event_report(event),
+        "active_section": "repair",
+    }
+    if request.htmx:
+        return render(request, "repair/_key_event_progress.html", context)
+    return render(request, "repair/key_event.html", context, status=status)
+
+
+@login_required
+def key_event_errors(request: HttpRequest, pk: int) -> FileResponse:
+    require(request.user, Action.VIEW_REPAIR)
+    event = get_object_or_404(KeyEvent, pk=pk)
+    if not event.errors_file:
+        raise Http404
+    return FileResponse(
+        event.errors_file.open("rb"),
+        as_attachment=True,
+        filename=f"key-event-{event.pk}-skipped.csv",
+        content_type="text/csv",
     )
