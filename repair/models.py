@@ -242,6 +242,14 @@ class KeyEventCustomer(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     notified = models.BooleanField(_("SMS queued"), default=False)
     sampled = models.BooleanField(_("in the follow-up sample"), default=False)
+    invitation = models.ForeignKey(
+        "surveys.SurveyInvitation",
+        verbose_name=_("follow-up survey"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("affected customer")

@@ -250,6 +250,13 @@ def key_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(KeyEvent, pk=pk)
     form = UploadAffectedForm(request.POST or None, request.FILES or None)
     status = 200
+    if request.method == "POST" and request.POST.get("action") == "sample":
+        require(request.user, Action.MANAGE_KEY_EVENTS)
+        drawn = key_events_service.draw_follow_up_sample(event)
+        messages.success(
+            request, _("%(count)s customers invited to the follow-up survey.") % {"count": drawn}
+        )
+        return redirect("repair:key_event", pk=event.pk)
     if request.method == "POST":
         require(request.user, Action.MANAGE_KEY_EVENTS)
         status = 400

@@ -66,8 +66,15 @@ class SurveyInvitation(models.Model):
     """
 
     complaint = models.ForeignKey(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="surveys"
+        Complaint,
+        verbose_name=_("complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="surveys",
     )
+    # What the survey is about when it is not a complaint (e.g. a key event's follow-up).
+    topic = models.CharField(_("about"), max_length=200, blank=True)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="surveys"
     )
@@ -110,7 +117,12 @@ class SurveyInvitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.complaint} → {self.customer}"
+        return f"{self.about} → {self.customer}"
+
+    @property
+    def about(self) -> str:
+        """The complaint's reference, or the topic of a survey that is not about one."""
+        return self.complaint.reference if self.complaint_id else self.topic
 
 
 class SurveyResponse(models.Model):
@@ -122,7 +134,9 @@ class SurveyResponse(models.Model):
         on_delete=models.CASCADE,
         related_name="response",
     )
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
     # Copied at answer time so that results group by them without joins.
     agent = models.ForeignKey(

@@ -81,7 +81,7 @@ def open_text_answers(*, since: dt.datetime, until: dt.datetime) -> QuerySet[Sur
     return (
         SurveyResponse.objects.filter(created_at__gte=since, created_at__lt=until)
         .exclude(comment="")
-        .select_related("complaint", "agent")
+        .select_related("invitation__complaint", "agent")
         .order_by("-created_at")
     )
 

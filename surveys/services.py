@@ -87,6 +87,37 @@ def invite_after_closure(complaint: Complaint) -> SurveyInvitation | None:
         )
 
 
+def invite_customer(*, customer, topic: str) -> SurveyInvitation | None:
+    """Survey a customer about something other than a complaint (a key event's follow-up).
+
+    The same suppression window applies; returns None when the customer has no
+    phone or email, or no questionnaire exists.
+    """
+    channel = (
+        InvitationChannel.SMS
+        if customer.phone
+        else InvitationChannel.EMAIL
+        if customer.email
+        else None
+    )
+    questionnaire = default_questionnaire(customer.language)
+    if channel is None or questionnaire is None:
+        return None
+    since = timezone.now() - dt.timedelta(days=settings.SURVEY_SUPPRESSION_DAYS)
+    recent = SurveyInvitation.objects.filter(customer=customer, created_at__gte=since).exclude(
+        state=InvitationState.SUPPRESSED
+    )
+    return SurveyInvitation.objects.create(
+        topic=topic[:200],
+        customer=customer,
+        questionnaire=questionnaire,
+        channel=channel,
+        state=InvitationState.SUPPRESSED if recent.exists() else InvitationState.SCHEDULED,
+        nonce=secrets.token_hex(16),
+        send_after=timezone.now(),
+    )
+
+
 def default_questionnaire(language: str) -> Questionnaire | None:
     """The active default questionnaire in ``language``, else in the centre's language."""
     candidates = Questionnaire.objects.filter(is_active=True, is_default=True)
@@ -129,7 +160,7 @@ def _send(invitation: SurveyInvitation, *, now: dt.datetime) -> None:
             "(or reply with a score from 1 to 5)"
         ) % {
             "name": customer.name,
-            "reference": invitation.complaint.reference,
+            "reference": invitation.about,
             "url": survey_url(invitation),
         }
         subject = _("How did we handle your complaint?")
@@ -216,9 +247,9 @@ def record_response(
             complaint=complaint,
             customer_id=locked.customer_id,
             agent_id=locked.rated_agent_id,
-            team_id=complaint.team_id,
-            category_code=complaint.category.code if complaint.category_id else "",
-            complaint_channel=complaint.channel,
+            team_id=complaint.team_id if complaint else None,
+            category_code=complaint.category.code if complaint and complaint.category_id else "",
+            complaint_channel=complaint.channel if complaint else "",
             answered_via=AnsweredVia(via),
             score=score,
             recommend=_first(questions, cleaned, QuestionKind.RECOMMEND),
@@ -241,7 +272,7 @@ def record_response(
 def _announce(response: SurveyResponse) -> None:
     """Tell listeners (repair); a low answer may also reopen the complaint."""
     survey_answered.send(sender=SurveyResponse, response=response, low=response.is_low)
-    if response.is_low and settings.SURVEY_LOW_SCORE_REOPENS:
+    if response.is_low and settings.SURVEY_LOW_SCORE_REOPENS and response.complaint_id:
         from complaints.services import reopen
 
         try:

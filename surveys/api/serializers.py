@@ -99,7 +99,7 @@ class SurveyCustomerSerializer(serializers.Serializer):
 class SurveyInvitationSerializer(serializers.ModelSerializer):
     """One customer asked about one closed complaint."""
 
-    complaint = ComplaintRefSerializer(read_only=True)
+    complaint = ComplaintRefSerializer(read_only=True, allow_null=True)
     customer = serializers.SerializerMethodField()
     questionnaire = QuestionnaireRefSerializer(read_only=True)
     rated_agent = UserRefSerializer(read_only=True, allow_null=True)
@@ -169,7 +169,7 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
     """A customer's answers, with the figures results are computed from."""
 
     invitation = serializers.PrimaryKeyRelatedField(read_only=True)
-    complaint = ComplaintRefSerializer(read_only=True)
+    complaint = ComplaintRefSerializer(read_only=True, allow_null=True)
     agent = UserRefSerializer(read_only=True, allow_null=True, help_text="The rated agent.")
     team = TeamRefSerializer(read_only=True, allow_null=True)
     category = serializers.CharField(

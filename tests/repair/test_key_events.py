@@ -128,3 +128,41 @@ def test_supervisors_record_an_event_and_upload_its_file(
     assert b"invalid phone number" in b"".join(skipped_csv.streaming_content)
     partial = client.get(reverse("repair:key_event", args=[event.pk]), HTTP_HX_REQUEST="true")
     assert 'id="key-event-progress"' in partial.content.decode()
+
+
+def test_the_follow_up_sample_invites_a_random_sample_once():
+    from repair.services.key_events import draw_follow_up_sample
+    from surveys.models import SurveyInvitation
+
+    rows = "".join(f"139000{n:05d},客户{n}\n" for n in range(30)).encode()
+    event = import_affected(event_with(rows))
+    assert draw_follow_up_sample(event, size=10) == 10
+    assert draw_follow_up_sample(event, size=25) == 20  # only those not sampled yet
+    assert draw_follow_up_sample(event, size=5) == 0
+    invitations = SurveyInvitation.objects.filter(topic="光缆中断")
+    assert invitations.count() == 30 and not invitations.filter(complaint__isnull=False).exists()
+    report = event_report(event)
+    assert (report["affected"], report["sampled"], report["responded"]) == (30, 30, 0)
+
+
+def test_a_follow_up_answer_counts_in_the_event_report(client):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from repair.services.key_events import draw_follow_up_sample
+    from surveys import services as survey_services
+
+    event = import_affected(event_with(b"13900000001,Zhao\n"))
+    draw_follow_up_sample(event, size=1)
+    survey_services.send_due_invitations(now=timezone.now() + dt.timedelta(minutes=1))
+    invitation = KeyEventCustomer.objects.get().invitation
+    invitation.refresh_from_db()
+    page = client.get(reverse("surveys:answer", args=[survey_services.token_for(invitation)]))
+    assert "光缆中断" in page.content.decode()
+    questions = {q.kind: q.pk for q in invitation.questionnaire.questions.all()}
+    survey_services.record_response(
+        invitation, answers={questions["score"]: 5, questions["satisfaction"]: "5"}, via="web"
+    )
+    report = event_report(event)
+    assert report["responded"] == 1 and report["satisfaction"] == 1.0
