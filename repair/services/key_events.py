@@ -204,10 +204,16 @@ def _write_errors(event: KeyEvent, errors: list[tuple[int, str, str]]) -> None:
     writer = csv.writer(buffer)
     writer.writerow(["line", "phone", "reason"])
     writer.writerows(errors)
+    # Store the file without saving this (stale) instance: that would write its old
+    # counters back over the ones the import kept up to date.
     event.errors_file.save(
-        f"event-{event.pk}-skipped.csv", ContentFile(buffer.getvalue().encode("utf-8-sig"))
+        f"event-{event.pk}-skipped.csv",
+        ContentFile(buffer.getvalue().encode("utf-8-sig")),
+        save=False,
     )
-    KeyEvent.objects.filter(pk=event.pk).update(rows_bad=len(errors))
+    KeyEvent.objects.filter(pk=event.pk).update(
+        errors_file=event.errors_file.name, rows_bad=len(errors)
+    )
 
 
 # DOMAIN.md: after the 297,236-customer event, 400 were called for a follow-up survey.
