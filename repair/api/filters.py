@@ -1,4 +1,5 @@
-"""The callback list's filters: state, source, assignee, phone in any spelling, time ranges."""
+"""The list filters: callbacks (state, source, assignee, phone in any spelling, time ranges)
+and repair cases (state, damage type, owner, mine, level)."""
 
 import django_filters
 from django import forms
@@ -7,8 +8,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from complaints.errors import ApplicationError
 from complaints.phones import normalise_phone
-from repair.enums import CallbackSource, CallbackState
-from repair.models import CallbackRequest
+from repair.enums import CallbackSource, CallbackState, DamageType, RepairState
+from repair.models import CallbackRequest, RepairCase
 
 
 class PhoneFormField(forms.CharField):
@@ -57,3 +58,28 @@ class CallbackFilter(django_filters.FilterSet):
     class Meta:
         model = CallbackRequest
         fields = ["state", "source", "assignee", "phone"]
+
+
+class RepairCaseFilter(django_filters.FilterSet):
+    """The repair-case list's filters; the caller's scope (``visible_repair_cases``) comes first."""
+
+    state = django_filters.MultipleChoiceFilter(
+        choices=RepairState.choices, label=_lazy("State (repeat for several)")
+    )
+    damage_type = django_filters.MultipleChoiceFilter(
+        choices=DamageType.choices, label=_lazy("Damage type (repeat for several)")
+    )
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_lazy("Owner id"))
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label=_lazy("true: only the cases you own")
+    )
+    level = django_filters.NumberFilter(field_name="level", label=_lazy("Damage level (1–4)"))
+
+    class Meta:
+        model = RepairCase
+        fields = ["state", "damage_type", "owner", "mine", "level"]
+
+    def filter_mine(self, queryset, name: str, value: bool):
+        if not value:
+            return queryset
+        return queryset.filter(owner_id=self.request.user.pk)

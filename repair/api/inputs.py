@@ -1,10 +1,12 @@
-"""What the callbacks API accepts: request bodies and query parameters, validated before any
-service runs.
+"""What the callbacks and repair APIs accept: request bodies and query parameters, validated
+before any service runs.
 
 Every choice is checked here (400 naming the field), so an unknown value never
 reaches a service as an enum ``ValueError``. Business rules stay in the services
-(``repair.services.callbacks``); their ``ApplicationError`` details use the same
-field names (e.g. ``preferred_to`` for a window that ends before it starts).
+(``repair.services.callbacks``, ``repair.services.cases``,
+``repair.services.key_events``); their ``ApplicationError`` details use the same
+field names (e.g. ``preferred_to`` for a window that ends before it starts,
+``outcome`` for a case closed without saying what was done).
 """
 
 import datetime as dt
@@ -17,8 +19,12 @@ from rest_framework import serializers
 
 from complaints.api.inputs import ComplaintReferenceField
 from complaints.errors import ApplicationError
+from complaints.models import Customer
 from complaints.phones import normalise_phone
-from repair.enums import AttemptOutcome, CallbackSource
+from repair.api.serializers import RepairContactChannelField
+from repair.enums import AttemptOutcome, CallbackSource, DamageType
+from repair.models import KeyEvent, RepairStrategy
+from repair.services.key_events import DEFAULT_SAMPLE_SIZE, MAX_ROWS
 
 PHONE_MAX_LENGTH = 40  # generous for spaces and dashes; E.164 itself is at most 16
 # Telephony clocks drift; a booking further ahead than this is a mistake, not a booking.
@@ -135,6 +141,9 @@ class LookupQuerySerializer(serializers.Serializer):
 
 
 class ReportQuerySerializer(serializers.Serializer):
+    # Without ``since``: this long before ``until``.
+    default_period = REPORT_DEFAULT_PERIOD
+
     since = serializers.DateTimeField(
         required=False, help_text="Bookings made from (ISO 8601). Default: 7 days before `until`."
     )
@@ -144,9 +153,161 @@ class ReportQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         until = attrs.get("until") or timezone.now()
-        since = attrs.get("since") or until - REPORT_DEFAULT_PERIOD
+        since = attrs.get("since") or until - self.default_period
         if since >= until:
             raise serializers.ValidationError({"until": [_("Must be after since.")]})
         if until - since > REPORT_MAX_PERIOD:
             raise serializers.ValidationError({"since": [_("The period can be at most 366 days.")]})
         return {"since": since, "until": until}
+
+
+# --- Repair cases --------------------------------------------------------------------
+
+# Key-event cases come from a key event's import (``repair.services.key_events``).
+NOT_BY_HAND = frozenset({DamageType.KEY_EVENT})
+REPAIR_METRICS_DEFAULT_PERIOD = dt.timedelta(days=30)
+
+
+@extend_schema_serializer(component_name="RepairCase")
+class OpenRepairCaseSerializer(serializers.Serializer):
+    """A repair case opened by hand. A customer with an open case of the same kind gets that one.
+
+    Documented under the case's own component name (``RepairCaseRequest``), so that
+    ``damage_type`` keeps one enum name (``DamageTypeEnum``).
+    """
+
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), help_text="The damaged customer's id."
+    )
+    damage_type = serializers.ChoiceField(
+        choices=DamageType.choices,
+        help_text="Any but `key_event`: key-event cases come from the event's import.",
+    )
+    complaint = ComplaintReferenceField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The reference of a complaint of this customer you may see, e.g. "
+        "`C-2026-000123`; it raises the level when reopened, repeated or urgent.",
+    )
+    reason = serializers.CharField(max_length=500, help_text="Why the relationship needs repair.")
+
+    def validate_damage_type(self, value: str) -> str:
+        if value in NOT_BY_HAND:
+            raise serializers.ValidationError(
+                _("Key-event cases are opened by the event's import."), code="not_by_hand"
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        complaint = attrs.get("complaint")
+        if complaint is not None and complaint.customer_id != attrs["customer"].pk:
+            raise serializers.ValidationError(
+                {"complaint": [_("This complaint is another customer's.")]}
+            )
+        return attrs
+
+
+@extend_schema_serializer(component_name="RepairContact")
+class RepairContactInputSerializer(serializers.Serializer):
+    """A contact with the customer while repairing (``RepairContactRequest`` in the schema)."""
+
+    channel = RepairContactChannelField()
+    reached = serializers.BooleanField(
+        default=True, help_text="False when the customer could not be reached."
+    )
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class CloseRepairCaseSerializer(serializers.Serializer):
+    repaired = serializers.BooleanField(help_text="Whether the relationship was repaired.")
+    outcome = serializers.CharField(
+        help_text="What was done and how the customer responded (required)."
+    )
+    satisfied_after = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The customer's answer when asked; null when not asked.",
+    )
+    strategy = serializers.PrimaryKeyRelatedField(
+        queryset=RepairStrategy.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of the active strategy used; default: the one recorded before.",
+    )
+
+
+class StrategyQuerySerializer(serializers.Serializer):
+    damage_type = serializers.ChoiceField(
+        choices=DamageType.choices,
+        required=False,
+        help_text="Only the strategies that fit this damage type (strategies naming no type "
+        "fit every type).",
+    )
+
+
+class RepairMetricsQuerySerializer(ReportQuerySerializer):
+    default_period = REPAIR_METRICS_DEFAULT_PERIOD
+
+    since = serializers.DateTimeField(
+        required=False,
+        help_text="Cases closed and complaints received from (ISO 8601). Default: 30 days "
+        "before `until`.",
+    )
+    until = serializers.DateTimeField(
+        required=False,
+        help_text="Cases closed and complaints received before (ISO 8601). Default: now.",
+    )
+
+
+# --- Key events ----------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="KeyEvent")
+class KeyEventCreateSerializer(serializers.ModelSerializer):
+    """A mass incident to record.
+
+    Documented under the event's own component name (``KeyEventRequest``), so that
+    its ``kind`` choices keep one enum name.
+    """
+
+    class Meta:
+        model = KeyEvent
+        fields = ["name", "kind", "started_at", "ended_at", "description", "sms_en", "sms_zh_hans"]
+        extra_kwargs = {
+            "ended_at": {"help_text": "Null while it lasts; after `started_at`."},
+            "sms_en": {
+                "help_text": "Sent to English-speaking affected customers. Placeholders: "
+                "`{customer_name}`, `{event_name}`."
+            },
+            "sms_zh_hans": {
+                "help_text": "Sent to Chinese-speaking affected customers (the default). "
+                "Same placeholders."
+            },
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        ended_at = attrs.get("ended_at")
+        if ended_at is not None and ended_at <= attrs["started_at"]:
+            raise serializers.ValidationError({"ended_at": [_("Must be after started_at.")]})
+        return attrs
+
+
+class KeyEventFileSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="The affected customers as CSV: phone, name, account, note. UTF-8 with or "
+        "without BOM, or GBK; a header row is optional, blank lines are ignored; at most "
+        f"{MAX_ROWS:,} rows."
+    )
+
+
+class DrawSampleSerializer(serializers.Serializer):
+    size = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ROWS,
+        default=DEFAULT_SAMPLE_SIZE,
+        help_text=f"How many affected customers to invite (default {DEFAULT_SAMPLE_SIZE}); "
+        "customers drawn before are not drawn again.",
+    )

@@ -1,16 +1,23 @@
-"""OpenAPI description of the callback shapes that extend another (``allOf``).
+"""OpenAPI description of the callback and repair shapes that extend another (``allOf``).
 
 ``CallbackDetail`` is ``Callback`` plus its attempts, and ``CallbackBooked`` is
-``CallbackDetail`` plus ``joined``. Written out in full, the booking's ``state``
-choices would sit in several components, and drf-spectacular would give them
-hashed enum names, with warnings (as ``complaints.api.schema.ComplaintDetailScheme``
+``CallbackDetail`` plus ``joined``; ``RepairCaseDetail`` is ``RepairCase`` plus its
+contacts and scripts, and ``KeyEventDetail`` is ``KeyEvent`` plus its report.
+Written out in full, the booking's ``state`` choices (and the case's ``state``, the
+event's ``kind``) would sit in several components, and drf-spectacular would give
+them hashed enum names, with warnings (as ``complaints.api.schema.ComplaintDetailScheme``
 explains for complaints).
 """
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from repair.api.serializers import CallbackDetailSerializer, CallbackSerializer
+from repair.api.serializers import (
+    CallbackDetailSerializer,
+    CallbackSerializer,
+    KeyEventSerializer,
+    RepairCaseSerializer,
+)
 
 
 class _ExtendsScheme(OpenApiSerializerExtension):
@@ -42,3 +49,13 @@ class CallbackDetailScheme(_ExtendsScheme):
 class CallbackBookedScheme(_ExtendsScheme):
     target_class = "repair.api.serializers.CallbackBookedSerializer"
     parent = CallbackDetailSerializer
+
+
+class RepairCaseDetailScheme(_ExtendsScheme):
+    target_class = "repair.api.serializers.RepairCaseDetailSerializer"
+    parent = RepairCaseSerializer
+
+
+class KeyEventDetailScheme(_ExtendsScheme):
+    target_class = "repair.api.serializers.KeyEventDetailSerializer"
+    parent = KeyEventSerializer

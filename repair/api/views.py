@@ -1,36 +1,57 @@
-"""Callbacks REST endpoints ("every call returned"). Thin: check access, validate, call one
-service, serialise.
+"""Callbacks ("every call returned") and customer-relationship repair REST endpoints. Thin:
+check access, validate, call one service, serialise.
 
-Writes go through ``repair.services.callbacks``; errors of every kind leave
-through ``config.api.problem_exception_handler`` as problem+json. Who may do what
-is the role's model permission on callback requests (``HasModelPermission``):
-callbacks have no object rule, every agent works the one callback queue.
+Writes go through ``repair.services.callbacks``, ``repair.services.cases`` and
+``repair.services.key_events``; errors of every kind leave through
+``config.api.problem_exception_handler`` as problem+json. Who may do what is the
+role's model permission (``HasModelPermission``): callbacks and key events have no
+object rule (every agent works the one callback queue; incidents are centre-wide).
+Repair cases have one: the caller sees only ``selectors.visible_repair_cases``
+(supervisors every case, agents their own and their team's), and a case outside
+it is 404, as if it did not exist. The permissions are those of
+``complaints.access``: ``Action.VIEW_REPAIR`` is ``repair.view_repaircase``,
+``Action.MANAGE_KEY_EVENTS`` is ``repair.add_keyevent``.
 
-One exception, said where it happens: the list and detail read a queryset built
-here, because ``repair.selectors`` has only the open queue (``callback_queue``)
-and no selector for every booking with filters; move it there when it has one.
+Exceptions, said where they happen: the callback list and detail read a queryset
+built here, because ``repair.selectors`` has only the open queue
+(``callback_queue``) and no selector for every booking with filters; key events
+are read from the model for the same reason; the strategy list filters with
+``services.cases.strategies_for``, the one place that says which strategies fit;
+opening a case by hand looks for an open case first, because ``open_repair_case``
+does not say whether it made one. Move them when the services and selectors can.
 """
 
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from complaints.api.permissions import HasModelPermission
 from complaints.api.schema import LOCATION, problems
+from repair import selectors
 from repair.api import inputs
 from repair.api import schema as _schema  # noqa: F401 (registers the OpenAPI extensions)
-from repair.api.filters import CallbackFilter
-from repair.api.pagination import CallbackCursorPagination
+from repair.api.filters import CallbackFilter, RepairCaseFilter
+from repair.api.pagination import (
+    CallbackCursorPagination,
+    KeyEventCursorPagination,
+    RepairCaseCursorPagination,
+)
 from repair.api.permissions import TokenHasAnyScope
+from repair.api.renderers import CsvDownloadRenderer
 from repair.api.serializers import (
     AttemptLoggedSerializer,
     AvailabilitySerializer,
@@ -39,9 +60,27 @@ from repair.api.serializers import (
     CallbackLookupSerializer,
     CallbackReportSerializer,
     CallbackSerializer,
+    KeyEventDetailSerializer,
+    KeyEventSerializer,
+    RepairCaseDetailSerializer,
+    RepairCaseSerializer,
+    RepairContactLoggedSerializer,
+    RepairMetricsSerializer,
+    RepairStrategySerializer,
+    SampleDrawnSerializer,
 )
-from repair.models import CallbackAttempt, CallbackRequest
+from repair.enums import OPEN_REPAIR_STATES
+from repair.models import (
+    CallbackAttempt,
+    CallbackRequest,
+    KeyEvent,
+    RepairCase,
+    RepairContact,
+    RepairStrategy,
+)
 from repair.services import callbacks
+from repair.services import cases as cases_service
+from repair.services import key_events as key_events_service
 
 READ = "callbacks:read"
 WRITE = "callbacks:write"
@@ -58,6 +97,26 @@ CHANGE = "repair.change_callbackrequest"
 READ_PERMISSIONS = dict.fromkeys(("GET", "HEAD", "OPTIONS"), VIEW)
 # Attempts, claims, cancellations and availability change bookings.
 CHANGE_PERMISSIONS = {**READ_PERMISSIONS, "POST": CHANGE}
+
+# Repair cases and key events are complaint work: complaints:read and complaints:write;
+# the repair metrics are for BI tools, as every report.
+REPAIR_READ = "complaints:read"
+REPAIR_WRITE = "complaints:write"
+REPAIR_SCOPES = {**dict.fromkeys(("GET", "HEAD", "OPTIONS"), REPAIR_READ), "POST": REPAIR_WRITE}
+METRICS_SCOPES = dict.fromkeys(("GET", "HEAD", "OPTIONS"), REPORTS)
+
+VIEW_CASES = "repair.view_repaircase"  # Action.VIEW_REPAIR
+OPEN_CASES = "repair.add_repaircase"  # supervisors
+WORK_CASES = "repair.change_repaircase"
+LOG_CONTACTS = "repair.add_repaircontact"
+VIEW_STRATEGIES = "repair.view_repairstrategy"
+VIEW_KEY_EVENTS = "repair.view_keyevent"
+MANAGE_KEY_EVENTS = "repair.add_keyevent"  # Action.MANAGE_KEY_EVENTS: supervisors
+
+
+def _reading(permission: str) -> dict[str, str]:
+    return dict.fromkeys(("GET", "HEAD", "OPTIONS"), permission)
+
 
 READ_ONE_ERRORS = problems(401, 403, 404)
 WRITE_ERRORS = problems(400, 401, 403, 404, 409)
@@ -285,3 +344,365 @@ class CallbackViewSet(viewsets.GenericViewSet):
         period = _query(inputs.ReportQuerySerializer, request)
         figures = callbacks.report(since=period["since"], until=period["until"])
         return Response(CallbackReportSerializer(figures).data)
+
+
+# --- Repair cases ----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List repair cases",
+        description="The cases you may see (supervisors: every case; agents: their own and "
+        "their team's), in every state unless `state` is given, nearest due first, paged by "
+        "cursor. `mine=true` for the cases you own. Phones are masked unless your role may "
+        "see contact details.",
+        responses={200: RepairCaseSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One repair case",
+        description="With its contacts, oldest first, and the active strategies that fit its "
+        "damage type, their scripts filled in for the customer in the customer's language. "
+        "404 for a case you may not see.",
+        responses={200: RepairCaseDetailSerializer, **READ_ONE_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Open a repair case by hand",
+        description="For supervisors. The level follows the level table and the owner the "
+        "responsibility rule, as for cases opened automatically; due in 48 hours. A customer "
+        "who already has an open case of the same damage type keeps it: 200 with that case "
+        "instead of 201.",
+        request=inputs.OpenRepairCaseSerializer,
+        responses={
+            201: RepairCaseDetailSerializer,
+            200: RepairCaseDetailSerializer,
+            **problems(400, 401, 403),
+        },
+        parameters=[LOCATION],
+    ),
+)
+class RepairCaseViewSet(viewsets.GenericViewSet):
+    serializer_class = RepairCaseSerializer
+    pagination_class = RepairCaseCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RepairCaseFilter
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [IsAuthenticated, TokenHasAnyScope, HasModelPermission]
+    required_scopes = REPAIR_SCOPES
+    required_permissions = {**_reading(VIEW_CASES), "POST": OPEN_CASES}
+
+    def get_queryset(self) -> QuerySet[RepairCase]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return RepairCase.objects.none()
+        return (
+            selectors.visible_repair_cases(self.request.user)
+            .select_related("customer", "owner", "team", "complaint", "strategy", "opened_by")
+            .order_by("due_at", "id")
+        )
+
+    def _case(self, pk: Any) -> RepairCase:
+        """The case if the caller may see it; 404 otherwise, as if it did not exist."""
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _detail(self, pk: Any) -> RepairCase:
+        contacts = RepairContact.objects.select_related("agent").order_by("created_at", "id")
+        case = get_object_or_404(
+            self.get_queryset()
+            .select_related("source_response")
+            .prefetch_related(Prefetch("contacts", queryset=contacts)),
+            pk=pk,
+        )
+        case.fitting_strategies = [
+            {
+                "id": strategy.pk,
+                "name": strategy.name,
+                "line": strategy.line,
+                "script": cases_service.render_script(strategy, case),
+            }
+            for strategy in cases_service.strategies_for(case)
+        ]
+        return case
+
+    def _answer(self, pk: Any, code: int = status.HTTP_200_OK, **headers: str) -> Response:
+        """The case as it is now, with its contacts and scripts."""
+        case = self._detail(pk)
+        body = RepairCaseDetailSerializer(case, context=self.get_serializer_context()).data
+        return Response(body, status=code, headers=headers or None)
+
+    # -- collection and record
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._answer(pk)
+
+    def create(self, request: Request) -> Response:
+        data = _validated(inputs.OpenRepairCaseSerializer, request)
+        # open_repair_case returns the open case of the same kind when there is one,
+        # without saying so; look for it first to answer 200 rather than 201.
+        already_open = (
+            RepairCase.objects.filter(
+                customer=data["customer"],
+                damage_type=data["damage_type"],
+                state__in=OPEN_REPAIR_STATES,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        case = cases_service.open_repair_case(opened_by=request.user, **data)
+        if case.pk == already_open:
+            return self._answer(case.pk)
+        location = reverse("api-v1:repaircase-detail", args=[case.pk])
+        return self._answer(case.pk, status.HTTP_201_CREATED, Location=location)
+
+    # -- working a case
+
+    @extend_schema(
+        summary="Take a repair case",
+        description="The caller owns the case from now on and is working on it "
+        "(`in_progress`), whether it was in the team's pile or someone else's. 409 "
+        "`illegal_transition` when it is closed.",
+        request=None,
+        responses={200: RepairCaseDetailSerializer, **problems(401, 403, 404, 409)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        filter_backends=[],
+        required_permissions={**_reading(VIEW_CASES), "POST": WORK_CASES},
+    )
+    def take(self, request: Request, pk: str) -> Response:
+        case = cases_service.take_case(self._case(pk), agent=request.user)
+        return self._answer(case.pk)
+
+    @extend_schema(
+        summary="Log a contact with the customer",
+        description="Answers with the contact and the case after it: an open case is now in "
+        "progress, owned by the caller if nobody owned it. 409 `illegal_transition` when the "
+        "case is closed.",
+        request=inputs.RepairContactInputSerializer,
+        responses={201: RepairContactLoggedSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        filter_backends=[],
+        required_permissions={**_reading(VIEW_CASES), "POST": LOG_CONTACTS},
+    )
+    def contacts(self, request: Request, pk: str) -> Response:
+        case = self._case(pk)
+        data = _validated(inputs.RepairContactInputSerializer, request)
+        contact = cases_service.log_repair_contact(case, agent=request.user, **data)
+        logged = RepairContactLoggedSerializer(
+            {"contact": contact, "case": self._case(case.pk)},
+            context=self.get_serializer_context(),
+        )
+        return Response(logged.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Close a repair case",
+        description="Record whether the relationship was repaired, what was done, and whether "
+        "the customer was satisfied afterwards (null when not asked); these make the repair "
+        "metrics. 409 `illegal_transition` when the case is closed already.",
+        request=inputs.CloseRepairCaseSerializer,
+        responses={200: RepairCaseDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        filter_backends=[],
+        required_permissions={**_reading(VIEW_CASES), "POST": WORK_CASES},
+    )
+    def close(self, request: Request, pk: str) -> Response:
+        case = self._case(pk)
+        data = _validated(inputs.CloseRepairCaseSerializer, request)
+        case = cases_service.close_case(case, by=request.user, **data)
+        return self._answer(case.pk)
+
+
+# --- Strategy library ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List repair strategies",
+        description="The active strategies of the library, by line and name, with their "
+        "script templates in English and Simplified Chinese. `damage_type` keeps those that "
+        "fit it. The library is small: one page, not paged.",
+        parameters=[inputs.StrategyQuerySerializer],
+        responses={200: RepairStrategySerializer(many=True), **problems(400, 401, 403)},
+    ),
+)
+class RepairStrategyViewSet(viewsets.GenericViewSet):
+    serializer_class = RepairStrategySerializer
+    pagination_class = None
+    filter_backends = []
+    permission_classes = [IsAuthenticated, TokenHasAnyScope, HasModelPermission]
+    required_scopes = REPAIR_SCOPES
+    required_permissions = _reading(VIEW_STRATEGIES)
+
+    def get_queryset(self) -> QuerySet[RepairStrategy]:
+        return RepairStrategy.objects.filter(is_active=True).order_by("line", "name")
+
+    def list(self, request: Request) -> Response:
+        damage_type = _query(inputs.StrategyQuerySerializer, request).get("damage_type")
+        if damage_type:
+            # strategies_for says which strategies fit a case; ask it about an unsaved
+            # case of this type rather than repeat the rule (an empty list fits all).
+            strategies = cases_service.strategies_for(RepairCase(damage_type=damage_type))
+        else:
+            strategies = self.get_queryset()
+        return Response(self.get_serializer(strategies, many=True).data)
+
+
+# --- Repair metrics --------------------------------------------------------------------
+
+
+class RepairMetricsView(APIView):
+    """Repaired on time, satisfied after repair, repeat complaints, open backlog."""
+
+    permission_classes = [IsAuthenticated, TokenHasAnyScope, HasModelPermission]
+    required_scopes = METRICS_SCOPES
+    required_permissions = _reading(VIEW_CASES)
+
+    @extend_schema(
+        summary="Repair metrics",
+        description="For `[since, until)` (default: the last 30 days; at most 366): cases "
+        "closed and how many by their due time, how many customers were satisfied after "
+        "repair, and the share of complaints received that repeat an earlier one; the open "
+        "backlog is as of now. API tokens need `reports:read`.",
+        parameters=[inputs.RepairMetricsQuerySerializer],
+        responses={200: RepairMetricsSerializer, **problems(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        period = _query(inputs.RepairMetricsQuerySerializer, request)
+        figures = selectors.repair_metrics(since=period["since"], until=period["until"])
+        return Response(RepairMetricsSerializer({**figures, **period}).data)
+
+
+# --- Key events (mass incidents) ---------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List key events",
+        description="The latest incident first, paged by cursor, with each import's progress.",
+        responses={200: KeyEventSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One key event",
+        description="With the import's counters and progress (poll it while `import_state` "
+        "is `queued` or `running`) and the event report.",
+        responses={200: KeyEventDetailSerializer, **READ_ONE_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Record a key event",
+        description="For supervisors: a mass incident (network outage, billing error, system "
+        "cutover) and the SMS its affected customers get. Upload them next "
+        "(`POST key-events/{id}/file/`).",
+        request=inputs.KeyEventCreateSerializer,
+        responses={201: KeyEventDetailSerializer, **problems(400, 401, 403)},
+        parameters=[LOCATION],
+    ),
+)
+class KeyEventViewSet(viewsets.GenericViewSet):
+    serializer_class = KeyEventSerializer
+    pagination_class = KeyEventCursorPagination
+    filter_backends = []
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [IsAuthenticated, TokenHasAnyScope, HasModelPermission]
+    required_scopes = REPAIR_SCOPES
+    required_permissions = {**_reading(VIEW_KEY_EVENTS), "POST": MANAGE_KEY_EVENTS}
+
+    def get_queryset(self) -> QuerySet[KeyEvent]:
+        # No per-caller scoping: an incident is the whole centre's.
+        return KeyEvent.objects.select_related("created_by").order_by("-started_at", "-id")
+
+    def _event(self, pk: Any) -> KeyEvent:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _answer(self, pk: Any, code: int = status.HTTP_200_OK, **headers: str) -> Response:
+        """The event as it is now, with its report."""
+        event = self._event(pk)
+        event.report = key_events_service.event_report(event)
+        body = KeyEventDetailSerializer(event, context=self.get_serializer_context()).data
+        return Response(body, status=code, headers=headers or None)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._answer(pk)
+
+    def create(self, request: Request) -> Response:
+        data = _validated(inputs.KeyEventCreateSerializer, request)
+        event = key_events_service.create_event(data=data, by=request.user)
+        location = reverse("api-v1:keyevent-detail", args=[event.pk])
+        return self._answer(event.pk, status.HTTP_201_CREATED, Location=location)
+
+    @extend_schema(
+        summary="Upload the affected customers",
+        description="Multipart upload of `file` (CSV: phone, name, account, note). The file "
+        "is stored and its import queued (202, `import_state` `queued`); a worker then "
+        "streams it in batches: customers matched or created by phone, a key-event repair "
+        "case each, the SMS queued for after quiet hours. Poll the event for progress. Bad "
+        "and repeated phones are skipped and listed in `skipped/`. Uploading again imports "
+        "the new file without adding anyone twice; 409 `busy` while an import is queued or "
+        "running.",
+        request={"multipart/form-data": inputs.KeyEventFileSerializer},
+        responses={202: KeyEventDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def file(self, request: Request, pk: str) -> Response:
+        event = self._event(pk)
+        data = _validated(inputs.KeyEventFileSerializer, request)
+        # The upload is handed on as Django stored it; the import runs after commit.
+        key_events_service.attach_file(event, upload=data["file"])
+        return self._answer(event.pk, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Draw the follow-up sample",
+        description="Invites a random sample of the affected customers (400 by default) to "
+        "a survey about the event. Customers drawn before are not drawn again, so drawing "
+        "twice grows the sample.",
+        request=inputs.DrawSampleSerializer,
+        responses={200: SampleDrawnSerializer, **problems(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def sample(self, request: Request, pk: str) -> Response:
+        event = self._event(pk)
+        data = _validated(inputs.DrawSampleSerializer, request)
+        drawn = key_events_service.draw_follow_up_sample(event, size=data["size"])
+        return Response(SampleDrawnSerializer({"drawn": drawn}).data)
+
+    @extend_schema(
+        summary="Download the skipped rows",
+        description="The rows the import skipped, as CSV (UTF-8 with BOM, for Excel): line, "
+        "phone as written, reason. 404 before the import has finished.",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **READ_ONE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, CsvDownloadRenderer],
+    )
+    def skipped(self, request: Request, pk: str) -> FileResponse:
+        event = self._event(pk)
+        if not event.errors_file:
+            raise Http404
+        return FileResponse(
+            event.errors_file.open("rb"),
+            as_attachment=True,
+            filename=f"key-event-{event.pk}-skipped.csv",
+            content_type="text/csv",
+        )
