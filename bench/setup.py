@@ -5,7 +5,12 @@ import os
 BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/complaints_bench"
 
 
-def setup_django() -> None:
+def setup_django(*, migrate: bool = True) -> None:
+    """Point Django at the benchmark database; ``migrate=False`` in helper processes.
+
+    A helper process (bench/key_event_worker.py) runs after the parent migrated, and
+    its peak memory must be a worker's, not the migration loader's.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     os.environ.setdefault("DATABASE_URL", BENCH_DATABASE_URL)
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -14,6 +19,8 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    if not migrate:
+        return
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

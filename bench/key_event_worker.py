@@ -1,0 +1,58 @@
+"""Import one key event's file in a fresh process, as a worker would; print time and memory.
+
+``python -m bench.key_event_worker EVENT_ID [--profile FILE]`` prints one JSON line:
+seconds spent in ``import_affected`` and the process's peak RSS (``ru_maxrss``, KiB on
+Linux). bench/key_event_import.py runs it so that the figure is the import's own, not
+the CSV generator's. ``--profile`` writes cProfile statistics for ``pstats``.
+"""
+
+import argparse
+import json
+import resource
+import sys
+import time
+
+from bench.setup import setup_django
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("event_id", type=int)
+    parser.add_argument("--profile", help="write cProfile statistics to this file")
+    args = parser.parse_args()
+    setup_django(migrate=False)  # the parent migrated; the migration loader is not a worker's
+
+    from repair.models import KeyEvent
+    from repair.services.key_events import import_affected
+
+    event = KeyEvent.objects.get(pk=args.event_id)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    event = import_affected(event)
+    seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "ru_maxrss_before": rss_before,
+                "rows_total": event.rows_total,
+                "rows_bad": event.rows_bad,
+                "state": event.import_state,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
