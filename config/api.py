@@ -106,6 +106,22 @@ def _title(status_code: int) -> str:
         return "Error"
 
 
+def validated_body(serializer_class: type, request: Any, **context: Any) -> dict[str, Any]:
+    """The request body checked by ``serializer_class``, or a 400 with per-field errors."""
+    return _validated(serializer_class, request.data, {"request": request, **context})
+
+
+def validated_query(serializer_class: type, request: Any, **context: Any) -> dict[str, Any]:
+    """The query parameters checked by ``serializer_class``, or a 400 with per-field errors."""
+    return _validated(serializer_class, request.query_params, {"request": request, **context})
+
+
+def _validated(serializer_class: type, data: Any, context: dict[str, Any]) -> dict[str, Any]:
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class DefaultPagination(pagination.PageNumberPagination):
     """Page numbers for small lists; big ones (complaints, events) use cursors."""
 

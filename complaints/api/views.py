@@ -51,6 +51,7 @@ from complaints.api.serializers import (
 )
 from complaints.filters import ComplaintFilter, CustomerFilter
 from complaints.models import Complaint, Customer, Notification, SlaPolicy, WorkOrder
+from config.api import validated_body
 
 READ = "complaints:read"
 WRITE = "complaints:write"
@@ -71,12 +72,6 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user, context={"request": request}).data)
-
-
-def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 # --- Customers ---------------------------------------------------------------------
@@ -131,7 +126,7 @@ class CustomerViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(customer).data)
 
     def create(self, request: Request) -> Response:
-        data = _validated(inputs.CustomerCreateSerializer, request)
+        data = validated_body(inputs.CustomerCreateSerializer, request)
         customer, created = services.get_or_create_customer(**data)
         if not created:  # registered by someone else since the check
             raise serializers.ValidationError(
@@ -239,7 +234,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         require(request.user, Action.CREATE_COMPLAINT)
-        data = _validated(inputs.ComplaintCreateSerializer, request)
+        data = validated_body(inputs.ComplaintCreateSerializer, request)
         assign_to_me = data.pop("assign_to_me")
         customer = data.pop("customer", None)
         contact = {
@@ -277,7 +272,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.AssignSerializer, request)
+        data = validated_body(inputs.AssignSerializer, request)
         complaint = services.assign(
             complaint,
             to_user=data.get("assignee"),
@@ -307,7 +302,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     def dispatch_work_order(self, request: Request, pk: str) -> Response:
         # Not named ``dispatch``: that is APIView's request entry point.
         complaint = self._changeable(pk)
-        data = _validated(inputs.DispatchSerializer, request)
+        data = validated_body(inputs.DispatchSerializer, request)
         work_order = services.dispatch_work_order(
             complaint,
             department=data["department"],
@@ -321,7 +316,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def wait(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.WaitSerializer, request)
+        data = validated_body(inputs.WaitSerializer, request)
         complaint = services.wait_on_customer(
             complaint,
             reason=data["reason"],
@@ -348,7 +343,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.ResolveSerializer, request)
+        data = validated_body(inputs.ResolveSerializer, request)
         complaint = services.propose_resolution(
             complaint,
             summary=data["summary"],
@@ -367,7 +362,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.ConfirmSerializer, request)
+        data = validated_body(inputs.ConfirmSerializer, request)
         complaint = services.confirm_resolution(
             complaint,
             method=data["method"],
@@ -381,7 +376,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.ReasonSerializer, request)
+        data = validated_body(inputs.ReasonSerializer, request)
         complaint = services.reopen(
             complaint,
             reason=data["reason"],
@@ -398,7 +393,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.CancelSerializer, request)
+        data = validated_body(inputs.CancelSerializer, request)
         complaint = services.cancel(
             complaint,
             reason=data["reason"],
@@ -423,7 +418,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reclassify(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.ReclassifySerializer, request)
+        data = validated_body(inputs.ReclassifySerializer, request)
         complaint = services.override_classification(
             complaint,
             priority=data.get("priority"),
@@ -444,7 +439,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.NoteSerializer, request)
+        data = validated_body(inputs.NoteSerializer, request)
         event = services.add_note(complaint, text=data["text"], by=request.user)
         return Response(self._event_data(event), status=status.HTTP_201_CREATED)
 
@@ -456,7 +451,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def contacts(self, request: Request, pk: str) -> Response:
         complaint = self._changeable(pk)
-        data = _validated(inputs.ContactSerializer, request)
+        data = validated_body(inputs.ContactSerializer, request)
         event = services.log_contact(
             complaint,
             channel=data["channel"],
@@ -514,7 +509,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
             complaint = self._visible(pk)
             return Response(AttachmentSerializer(complaint.attachments.all(), many=True).data)
         complaint = self._changeable(pk)
-        data = _validated(inputs.AttachmentUploadSerializer, request)
+        data = validated_body(inputs.AttachmentUploadSerializer, request)
         # The upload is handed on as Django stored it (memory or a temporary
         # file, by size); the service streams it to storage.
         attachment = services.add_attachment(complaint, upload=data["file"], by=request.user)
@@ -578,7 +573,7 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
     def answer(self, request: Request, pk: str) -> Response:
         work_order = self._work_order(pk)
         require(request.user, Action.ANSWER_WORK_ORDER, work_order)
-        data = _validated(inputs.AnswerSerializer, request)
+        data = validated_body(inputs.AnswerSerializer, request)
         work_order = services.answer_work_order(work_order, answer=data["answer"], by=request.user)
         return Response(self.get_serializer(work_order).data)
 
@@ -592,7 +587,7 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
     def cancel(self, request: Request, pk: str) -> Response:
         work_order = self._work_order(pk)
         require(request.user, Action.CHANGE_COMPLAINT, work_order.complaint)
-        data = _validated(inputs.WorkOrderCancelSerializer, request)
+        data = validated_body(inputs.WorkOrderCancelSerializer, request)
         work_order = services.cancel_work_order(work_order, reason=data["reason"], by=request.user)
         return Response(self.get_serializer(work_order).data)
 
@@ -654,7 +649,7 @@ class SlaPolicyViewSet(viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         require(request.user, Action.MANAGE_SLA)
-        data = _validated(SlaPolicySerializer, request)
+        data = validated_body(SlaPolicySerializer, request)
         policy = services.save_policy(None, data=data, by=request.user)
         return Response(
             self.get_serializer(policy).data,

@@ -30,7 +30,7 @@ from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -41,6 +41,7 @@ from rest_framework.views import APIView
 
 from complaints.api.permissions import HasModelPermission
 from complaints.api.schema import LOCATION, problems
+from config.api import validated_body, validated_query
 from repair import selectors
 from repair.api import inputs
 from repair.api import schema as _schema  # noqa: F401 (registers the OpenAPI extensions)
@@ -122,18 +123,6 @@ READ_ONE_ERRORS = problems(401, 403, 404)
 WRITE_ERRORS = problems(400, 401, 403, 404, 409)
 
 
-def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List callback bookings",
@@ -205,7 +194,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
         return self._answer(pk)
 
     def create(self, request: Request) -> Response:
-        data = _validated(inputs.BookCallbackSerializer, request)
+        data = validated_body(inputs.BookCallbackSerializer, request)
         booking, created = callbacks.book_callback(by=request.user, **data)
         body = CallbackBookedSerializer(
             self._detail(booking.pk),
@@ -231,7 +220,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def lookup(self, request: Request) -> Response:
-        query = _query(inputs.LookupQuerySerializer, request)
+        query = validated_query(inputs.LookupQuerySerializer, request)
         booking = callbacks.lookup(query["phone"])
         return Response(
             CallbackLookupSerializer(
@@ -258,7 +247,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
     )
     def attempts(self, request: Request, pk: str) -> Response:
         booking = self._booking(pk)
-        data = _validated(inputs.AttemptSerializer, request)
+        data = validated_body(inputs.AttemptSerializer, request)
         attempt = callbacks.log_attempt(booking, agent=request.user, **data)
         booking = get_object_or_404(self.get_queryset(), pk=booking.pk)
         logged = AttemptLoggedSerializer(
@@ -299,7 +288,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
     )
     def cancel(self, request: Request, pk: str) -> Response:
         booking = self._booking(pk)
-        data = _validated(inputs.CallbackCancelSerializer, request)
+        data = validated_body(inputs.CallbackCancelSerializer, request)
         booking = callbacks.cancel_callback(booking, by=request.user, reason=data["reason"])
         return self._answer(booking.pk)
 
@@ -318,7 +307,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
         required_permissions=CHANGE_PERMISSIONS,
     )
     def availability(self, request: Request) -> Response:
-        data = _validated(inputs.AvailabilityInputSerializer, request)
+        data = validated_body(inputs.AvailabilityInputSerializer, request)
         agent = callbacks.set_availability(request.user, available=data["available"])
         return Response(AvailabilitySerializer(agent).data)
 
@@ -341,7 +330,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
         required_scopes=REPORT_SCOPES,
     )
     def report(self, request: Request) -> Response:
-        period = _query(inputs.ReportQuerySerializer, request)
+        period = validated_query(inputs.ReportQuerySerializer, request)
         figures = callbacks.report(since=period["since"], until=period["until"])
         return Response(CallbackReportSerializer(figures).data)
 
@@ -438,7 +427,7 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
         return self._answer(pk)
 
     def create(self, request: Request) -> Response:
-        data = _validated(inputs.OpenRepairCaseSerializer, request)
+        data = validated_body(inputs.OpenRepairCaseSerializer, request)
         # open_repair_case returns the open case of the same kind when there is one,
         # without saying so; look for it first to answer 200 rather than 201.
         already_open = (
@@ -492,7 +481,7 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
     )
     def contacts(self, request: Request, pk: str) -> Response:
         case = self._case(pk)
-        data = _validated(inputs.RepairContactInputSerializer, request)
+        data = validated_body(inputs.RepairContactInputSerializer, request)
         contact = cases_service.log_repair_contact(case, agent=request.user, **data)
         logged = RepairContactLoggedSerializer(
             {"contact": contact, "case": self._case(case.pk)},
@@ -516,7 +505,7 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
     )
     def close(self, request: Request, pk: str) -> Response:
         case = self._case(pk)
-        data = _validated(inputs.CloseRepairCaseSerializer, request)
+        data = validated_body(inputs.CloseRepairCaseSerializer, request)
         case = cases_service.close_case(case, by=request.user, **data)
         return self._answer(case.pk)
 
@@ -546,7 +535,7 @@ class RepairStrategyViewSet(viewsets.GenericViewSet):
         return RepairStrategy.objects.filter(is_active=True).order_by("line", "name")
 
     def list(self, request: Request) -> Response:
-        damage_type = _query(inputs.StrategyQuerySerializer, request).get("damage_type")
+        damage_type = validated_query(inputs.StrategyQuerySerializer, request).get("damage_type")
         if damage_type:
             # strategies_for says which strategies fit a case; ask it about an unsaved
             # case of this type rather than repeat the rule (an empty list fits all).
@@ -576,7 +565,7 @@ class RepairMetricsView(APIView):
         responses={200: RepairMetricsSerializer, **problems(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        period = _query(inputs.RepairMetricsQuerySerializer, request)
+        period = validated_query(inputs.RepairMetricsQuerySerializer, request)
         figures = selectors.repair_metrics(since=period["since"], until=period["until"])
         return Response(RepairMetricsSerializer({**figures, **period}).data)
 
@@ -637,7 +626,7 @@ class KeyEventViewSet(viewsets.GenericViewSet):
         return self._answer(pk)
 
     def create(self, request: Request) -> Response:
-        data = _validated(inputs.KeyEventCreateSerializer, request)
+        data = validated_body(inputs.KeyEventCreateSerializer, request)
         event = key_events_service.create_event(data=data, by=request.user)
         location = reverse("api-v1:keyevent-detail", args=[event.pk])
         return self._answer(event.pk, status.HTTP_201_CREATED, Location=location)
@@ -663,7 +652,7 @@ class KeyEventViewSet(viewsets.GenericViewSet):
     )
     def file(self, request: Request, pk: str) -> Response:
         event = self._event(pk)
-        data = _validated(inputs.KeyEventFileSerializer, request)
+        data = validated_body(inputs.KeyEventFileSerializer, request)
         # The upload is handed on as Django stored it; the import runs after commit.
         key_events_service.attach_file(event, upload=data["file"])
         return self._answer(event.pk, status.HTTP_202_ACCEPTED)
@@ -679,7 +668,7 @@ class KeyEventViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def sample(self, request: Request, pk: str) -> Response:
         event = self._event(pk)
-        data = _validated(inputs.DrawSampleSerializer, request)
+        data = validated_body(inputs.DrawSampleSerializer, request)
         drawn = key_events_service.draw_follow_up_sample(event, size=data["size"])
         return Response(SampleDrawnSerializer({"drawn": drawn}).data)
 

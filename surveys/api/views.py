@@ -11,8 +11,6 @@ FilterSets, as the customers list does: who may read them is the role's permissi
 instead (``surveys.api.authentication``).
 """
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -27,6 +25,7 @@ from rest_framework.views import APIView
 from complaints.api.permissions import HasModelPermission, TokenHasScope
 from complaints.api.schema import LOCATION, problems
 from complaints.errors import ApplicationError
+from config.api import validated_body, validated_query
 from surveys import services
 from surveys.api import inputs
 from surveys.api.authentication import SmsGatewaySignatureAuthentication
@@ -60,12 +59,6 @@ READ_ONE_ERRORS = problems(401, 403, 404)
 LIST_ERRORS = problems(400, 401, 403)
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any, **context) -> dict:
-    serializer = serializer_class(data=data, context=context)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _responses() -> QuerySet[SurveyResponse]:
     return SurveyResponse.objects.select_related(
         "complaint", "agent", "team", "recorded_by"
@@ -97,7 +90,7 @@ class SurveyResultsView(APIView):
         responses={200: SurveyResultsSerializer, **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        query = _validated(inputs.SurveyResultsQuerySerializer, request.query_params)
+        query = validated_query(inputs.SurveyResultsQuerySerializer, request)
         return Response(SurveyResultsSerializer(survey_results(**query)).data)
 
 
@@ -205,9 +198,9 @@ class SurveyInvitationViewSet(viewsets.GenericViewSet):
             pk=pk,
         )
         questions = invitation.questionnaire.questions.all()
-        data = _validated(
+        data = validated_body(
             inputs.PhoneSurveySerializer,
-            request.data,
+            request,
             question_ids={question.pk for question in questions},
         )
         try:
@@ -294,7 +287,7 @@ class SmsReplyViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request: Request) -> Response:
-        data = _validated(inputs.SmsReplyInboundSerializer, request.data)
+        data = validated_body(inputs.SmsReplyInboundSerializer, request)
         reply = services.receive_sms_reply(
             phone=data["from"], text=data["text"], received_at=data.get("received_at")
         )
