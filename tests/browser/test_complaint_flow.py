@@ -16,8 +16,8 @@ def log_in(page, base_url, username, password):
     page.goto(f"{base_url}/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
 
 
 def switch_to_chinese(page):
@@ -50,13 +50,13 @@ def test_register_dispatch_answer_resolve_confirm_in_chinese(page, live_server):
     reference = page.get_by_test_id("complaint-reference").inner_text()
 
     form = open_action(page, "start")
-    form.get_by_role("button").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the form posts, then redirects back to the page
+        form.get_by_role("button").click()
     form = open_action(page, "dispatch")
     form.get_by_label("部门").select_option(label="Network operations 网络维护部")
     form.get_by_label("处理要求").fill("请排查该小区晚间断网原因")
-    form.get_by_role("button").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the form posts, then redirects back to the page
+        form.get_by_role("button").click()
     assert "等待部门" in page.get_by_test_id("complaint-state").inner_text()
 
     page.context.clear_cookies()
@@ -64,8 +64,8 @@ def test_register_dispatch_answer_resolve_confirm_in_chinese(page, live_server):
     switch_to_chinese(page)
     page.get_by_role("link", name=reference).click()
     page.get_by_label("答复").fill("已更换小区交换机，断网问题已解决")
-    page.get_by_role("button", name="提交答复").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交答复").click()
     assert reference not in page.content()
 
     page.context.clear_cookies()
@@ -75,13 +75,13 @@ def test_register_dispatch_answer_resolve_confirm_in_chinese(page, live_server):
     page.goto(f"{base}/complaints/{complaint.pk}/")
     form = open_action(page, "resolve")
     form.get_by_label("处理结果").fill("交换机已更换，网络恢复正常")
-    form.get_by_role("button").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the form posts, then redirects back to the page
+        form.get_by_role("button").click()
     form = open_action(page, "confirm")
     form.get_by_label("确认方式").select_option("phone")
     form.get_by_label("备注").fill("客户电话确认已恢复")
-    form.get_by_role("button").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the form posts, then redirects back to the page
+        form.get_by_role("button").click()
 
     assert "已关闭" in page.get_by_test_id("complaint-state").inner_text()
     timeline = page.get_by_test_id("timeline").inner_text()
