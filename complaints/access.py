@@ -30,6 +30,8 @@ class Action(StrEnum):
     VIEW_SURVEYS = "view_surveys"
     VIEW_REPAIR = "view_repair"
     MANAGE_KEY_EVENTS = "manage_key_events"
+    OPEN_REPAIR_CASE = "open_repair_case"
+    MANAGE_STRATEGIES = "manage_strategies"
     USE_ADMIN = "use_admin"
 
 
@@ -108,6 +110,8 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_SURVEYS: _perm("surveys.view_questionnaire"),
     Action.VIEW_REPAIR: _perm("repair.view_repaircase"),
     Action.MANAGE_KEY_EVENTS: _perm("repair.add_keyevent"),
+    Action.OPEN_REPAIR_CASE: _perm("repair.add_repaircase"),
+    Action.MANAGE_STRATEGIES: _perm("repair.change_repairstrategy"),
     Action.USE_ADMIN: lambda user, obj: user.is_staff,
 }
 

@@ -323,6 +323,7 @@ class RepairCaseSerializer(serializers.ModelSerializer):
             "strategy",
             "outcome",
             "satisfied_after",
+            "follow_up_invitation",
             "closed_at",
             "opened_by",
             "created_at",
@@ -335,6 +336,10 @@ class RepairCaseSerializer(serializers.ModelSerializer):
             },
             "due_at": {"help_text": "When the repair must be done (48 hours after opening)."},
             "source_callback": {"help_text": "The id of the unreachable callback behind it."},
+            "follow_up_invitation": {
+                "help_text": "The id of the survey invitation sent when the case was closed "
+                "with `follow_up_survey`; the customer's score then sets `satisfied_after`."
+            },
             "source_response": {
                 "help_text": "The id of the dissatisfied survey response behind it."
             },
