@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.errors import ApplicationError
 from complaints.models import Customer, MessageChannel, OutboundMessage
@@ -30,6 +31,7 @@ from complaints.phones import mask_phone, normalise_phone
 from complaints.services.messaging import quiet_hours_end, schedule_delivery
 from repair.enums import DamageType, ImportState
 from repair.models import KeyEvent, KeyEventCustomer, RepairCase
+from surveys.enums import SATISFIED_SCORE
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,7 +89,10 @@ def import_affected(event: KeyEvent) -> KeyEvent:
     try:
         total = sum(1 for _row in _file_rows(event))
         if total > MAX_ROWS:
-            raise ApplicationError(f"The file has {total} rows; at most {MAX_ROWS}.")
+            raise ApplicationError(
+                _("The file has %(total)s rows; at most %(max)s.")
+                % {"total": total, "max": MAX_ROWS}
+            )
         KeyEvent.objects.filter(pk=event.pk).update(rows_total=total)
         for done, bad, batch in _read_ahead(_batches(event, errors)):
             _import_batch(event, batch)
@@ -354,14 +359,22 @@ def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -
     """Invite a random sample of the affected customers to the follow-up survey.
 
     Customers already sampled are not drawn again, so drawing twice grows the sample.
+    Only once the import is done: a sample of the rows read so far would not be random.
     """
     from surveys.services import invite_customer
 
     if size < 1:
-        raise ApplicationError(
-            "The sample needs at least one customer.", details={"size": ["At least 1."]}
-        )
+        message = _("The sample needs at least one customer.")
+        raise ApplicationError(message, code="invalid", details={"size": [message]})
     with transaction.atomic():
+        # The event's row lock keeps a new upload from starting while the sample is drawn.
+        state = KeyEvent.objects.select_for_update().values_list("import_state", flat=True)
+        if state.get(pk=event.pk) != ImportState.DONE:
+            raise ApplicationError(
+                _("Draw the sample once the import of the affected customers is done."),
+                code="import_not_done",
+                status=409,
+            )
         drawn = list(
             KeyEventCustomer.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(event=event, sampled=False)
@@ -384,7 +397,7 @@ def event_report(event: KeyEvent) -> dict[str, Any]:
         notified=Count("id", filter=Q(notified=True)),
         sampled=Count("id", filter=Q(sampled=True)),
         responded=Count("id", filter=Q(invitation__response__isnull=False)),
-        satisfied=Count("id", filter=Q(invitation__response__score__gte=4)),
+        satisfied=Count("id", filter=Q(invitation__response__score__gte=SATISFIED_SCORE)),
         average=Avg("invitation__response__score"),
     )
     cases = RepairCase.objects.filter(key_event=event).aggregate(
@@ -403,14 +416,18 @@ def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
     """Store the uploaded CSV and queue its import after commit."""
     from repair.tasks import import_key_event_task
 
-    if event.import_state in (ImportState.QUEUED, ImportState.RUNNING):
-        raise ApplicationError("An import of this event is still running.", code="busy", status=409)
     with transaction.atomic():
-        event.import_file.save(f"event-{event.pk}.csv", upload, save=False)
-        event.import_state = ImportState.QUEUED
-        event.rows_total = event.rows_done = event.rows_bad = 0
-        event.save(
+        # Locked so that two uploads, or an upload and a sample draw, never overlap.
+        locked = KeyEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.import_state in (ImportState.QUEUED, ImportState.RUNNING):
+            raise ApplicationError(
+                _("An import of this event is still running."), code="busy", status=409
+            )
+        locked.import_file.save(f"event-{locked.pk}.csv", upload, save=False)
+        locked.import_state = ImportState.QUEUED
+        locked.rows_total = locked.rows_done = locked.rows_bad = 0
+        locked.save(
             update_fields=["import_file", "import_state", "rows_total", "rows_done", "rows_bad"]
         )
-        import_key_event_task.delay_on_commit(event.pk)
-    return event
+        import_key_event_task.delay_on_commit(locked.pk)
+    return locked

@@ -166,3 +166,16 @@ def test_a_follow_up_answer_counts_in_the_event_report(client):
     )
     report = event_report(event)
     assert report["responded"] == 1 and report["satisfaction"] == 1.0
+
+
+@pytest.mark.parametrize("state", [ImportState.NONE, ImportState.QUEUED, ImportState.RUNNING])
+def test_the_sample_waits_for_the_import_to_finish(state):
+    from complaints.errors import ApplicationError
+    from repair.services.key_events import draw_follow_up_sample
+
+    event = import_affected(event_with(b"13900000001,Zhao\n"))
+    KeyEvent.objects.filter(pk=event.pk).update(import_state=state)
+    with pytest.raises(ApplicationError) as refused:
+        draw_follow_up_sample(event, size=1)
+    assert (refused.value.status, refused.value.code) == (409, "import_not_done")
+    assert not KeyEventCustomer.objects.filter(sampled=True).exists()
