@@ -339,10 +339,15 @@ def key_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and request.POST.get("action") == "sample":
         require(request.user, Action.MANAGE_KEY_EVENTS)
-        drawn = key_events_service.draw_follow_up_sample(event)
-        messages.success(
-            request, _("%(count)s customers invited to the follow-up survey.") % {"count": drawn}
-        )
+        try:
+            drawn = key_events_service.draw_follow_up_sample(event)
+        except ApplicationError as error:  # e.g. a page left open from before an upload
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s customers invited to the follow-up survey.") % {"count": drawn},
+            )
         return redirect("repair:key_event", pk=event.pk)
     if request.method == "POST":
         require(request.user, Action.MANAGE_KEY_EVENTS)

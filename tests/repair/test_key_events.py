@@ -179,3 +179,15 @@ def test_the_sample_waits_for_the_import_to_finish(state):
         draw_follow_up_sample(event, size=1)
     assert (refused.value.status, refused.value.code) == (409, "import_not_done")
     assert not KeyEventCustomer.objects.filter(sampled=True).exists()
+
+
+def test_the_event_page_refuses_a_sample_while_importing(client, supervisor):
+    from django.urls import reverse
+
+    event = event_with(b"13900000001,Zhao\n")
+    KeyEvent.objects.filter(pk=event.pk).update(import_state=ImportState.RUNNING)
+    client.force_login(supervisor)
+    url = reverse("repair:key_event", args=[event.pk])
+    response = client.post(url, {"action": "sample"}, follow=True)
+    assert "once the import of the affected customers is done" in response.content.decode()
+    assert 'data-testid="draw-sample"' not in response.content.decode()
