@@ -238,7 +238,6 @@ def _render_detail(
         if bound and "attachment" in bound
         else forms.AttachmentForm(),
         "can_change": can(request.user, Action.CHANGE_COMPLAINT, complaint),
-        "show_contact_details": can(request.user, Action.VIEW_CONTACT_DETAILS, complaint),
         "active_section": "queue",
     }
     return render(request, "complaints/detail.html", context, status=status)

@@ -26,6 +26,9 @@ class Customer(models.Model):
         _("language"), max_length=10, choices=Language.choices, default=Language.CHINESE
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Set when the customer's identity was removed on request (or by retention); their
+    # complaints stay, without anything that names them, so that statistics hold.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

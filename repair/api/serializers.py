@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from complaints.api.serializers import ComplaintRefSerializer, TeamRefSerializer, UserRefSerializer
 from complaints.models import Customer
-from complaints.phones import mask_phone
+from complaints.services.audit import reveal_or_mask
 from repair.enums import (
     OPEN_CALLBACK_STATES,
     CallbackState,
@@ -113,8 +113,13 @@ class CallbackSerializer(serializers.ModelSerializer):
 
     def to_representation(self, booking: CallbackRequest) -> dict[str, Any]:
         data = super().to_representation(booking)
-        if not _sees_contact_details(self):
-            data["phone"] = mask_phone(booking.phone)
+        data["phone"] = reveal_or_mask(
+            self.context["request"],
+            booking.phone,
+            full=_sees_contact_details(self),
+            customer_id=booking.customer_id,
+            about=booking,
+        )
         return data
 
 
@@ -274,8 +279,13 @@ class RepairCustomerSerializer(serializers.ModelSerializer):
 
     def to_representation(self, customer: Customer) -> dict[str, Any]:
         data = super().to_representation(customer)
-        if not _sees_contact_details(self):
-            data["phone"] = mask_phone(customer.phone)
+        data["phone"] = reveal_or_mask(
+            self.context["request"],
+            customer.phone,
+            full=_sees_contact_details(self),
+            customer_id=customer.pk,
+            about=customer,
+        )
         return data
 
 
