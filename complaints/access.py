@@ -32,6 +32,7 @@ class Action(StrEnum):
     MANAGE_KEY_EVENTS = "manage_key_events"
     OPEN_REPAIR_CASE = "open_repair_case"
     MANAGE_STRATEGIES = "manage_strategies"
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
     USE_ADMIN = "use_admin"
 
 
@@ -112,6 +113,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.MANAGE_KEY_EVENTS: _perm("repair.add_keyevent"),
     Action.OPEN_REPAIR_CASE: _perm("repair.add_repaircase"),
     Action.MANAGE_STRATEGIES: _perm("repair.change_repairstrategy"),
+    Action.MANAGE_PERSONAL_DATA: _perm("complaints.manage_personal_data"),
     Action.USE_ADMIN: lambda user, obj: user.is_staff,
 }
 

@@ -256,3 +256,14 @@ class SlaPolicyForm(StyledForm, forms.ModelForm):
             "warn_percent",
             "is_active",
         ]
+
+
+class AnonymiseForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Why (e.g. the customer's request of 1 December, by phone)"), max_length=500
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand this cannot be undone: name, numbers and texts are removed for good."
+        ),
+    )

@@ -238,6 +238,7 @@ def _render_detail(
         if bound and "attachment" in bound
         else forms.AttachmentForm(),
         "can_change": can(request.user, Action.CHANGE_COMPLAINT, complaint),
+        "may_manage_customer": can(request.user, Action.MANAGE_PERSONAL_DATA),
         "active_section": "queue",
     }
     return render(request, "complaints/detail.html", context, status=status)

@@ -8,9 +8,12 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
+        from complaints.services.privacy import register_personal_data
         from complaints.signals import complaint_closed
+        from surveys import privacy
 
         complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
+        register_personal_data("surveys", export=privacy.export, anonymise=privacy.anonymise)
 
 
 def _invite(sender, complaint, **kwargs) -> None:

@@ -36,8 +36,18 @@ DROP FUNCTION IF EXISTS cts_refuse_rewrite();
 
 
 def grant(apps, schema_editor):
-    """Administrators read the trail in the admin; nobody may change or delete it."""
-    grant_permissions(apps, "complaints", {Role.ADMINISTRATOR: ["view_auditentry"]})
+    """Administrators read the trail in the admin; nobody may change or delete it.
+
+    Supervisors and administrators export or anonymise a customer's data on request.
+    """
+    grant_permissions(
+        apps,
+        "complaints",
+        {
+            Role.SUPERVISOR: ["manage_personal_data"],
+            Role.ADMINISTRATOR: ["view_auditentry", "manage_personal_data"],
+        },
+    )
 
 
 def _on_postgresql(sql):
@@ -54,6 +64,20 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="customer",
+            options={
+                "ordering": ["name", "id"],
+                "permissions": [
+                    (
+                        "manage_personal_data",
+                        "Can export or anonymise everything held on a customer",
+                    )
+                ],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+            },
+        ),
         migrations.AddField(
             model_name="customer",
             name="anonymised_at",

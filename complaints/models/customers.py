@@ -37,6 +37,9 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+        permissions = [
+            ("manage_personal_data", _("Can export or anonymise everything held on a customer"))
+        ]
 
     def __str__(self) -> str:
         return self.name
