@@ -25,7 +25,7 @@ from complaints.services.privacy import anonymise_customer, export_customer_data
 from repair.enums import CallbackState
 from repair.models import CallbackRequest, RepairCase
 from repair.services.callbacks import book_callback, log_attempt
-from repair.services.cases import log_repair_contact, open_repair_case
+from repair.services.cases import log_repair_contact
 from surveys import services as survey_services
 from surveys.models import SurveyResponse
 from tests.factories import CustomerFactory, make_complaint
