@@ -284,8 +284,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        # Its start-up banner in every process; lockouts still log (axes.watch_login).
-        "axes.apps": {"level": "WARNING"},
+        # django-axes tells of every login and reset at INFO; failures and lockouts are
+        # WARNING, which is what an operator needs.
+        "axes": {"level": "WARNING"},
     },
 }
 

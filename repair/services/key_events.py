@@ -65,6 +65,34 @@ def _encoding(head: bytes) -> str:
     return "utf-8"
 
 
+# First bytes of files people save by mistake instead of CSV.
+NOT_CSV_SIGNATURES = {
+    b"PK\x03\x04": "Excel workbook (.xlsx) or zip",
+    b"\xd0\xcf\x11\xe0": "Excel 97-2003 workbook (.xls)",
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+}
+
+
+def check_csv(head: bytes) -> None:
+    """Refuse what is not CSV text, judged by content, never by the file's name."""
+    for signature, kind in NOT_CSV_SIGNATURES.items():
+        if head.startswith(signature):
+            message = _("This is a %(kind)s file, not CSV: save it as CSV (UTF-8) first.") % {
+                "kind": kind
+            }
+            raise ApplicationError(message, code="not_csv", details={"file": [message]})
+    encoding = _encoding(head)
+    try:
+        sample = head.decode(encoding, errors="strict")
+    except UnicodeDecodeError as error:
+        sample = head[: error.start].decode(encoding) if error.start >= len(head) - 4 else None
+    if sample is None or "\x00" in sample:
+        message = _("This file is not text in UTF-8 or GBK: save it as CSV first.")
+        raise ApplicationError(message, code="not_csv", details={"file": [message]})
+
+
 def read_rows(stream) -> Iterator[Row]:
     """Rows with their line numbers; a header row (phone, …) is skipped; blank lines ignored."""
     head = stream.read(SNIFF_BYTES)
@@ -416,6 +444,9 @@ def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
     """Store the uploaded CSV and queue its import after commit."""
     from repair.tasks import import_key_event_task
 
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    check_csv(head)
     with transaction.atomic():
         # Locked so that two uploads, or an upload and a sample draw, never overlap.
         locked = KeyEvent.objects.select_for_update().get(pk=event.pk)
