@@ -26,6 +26,7 @@ SEEDS = [
     ("repair.migrations.0004_callback_defaults", "seed"),
     ("repair.migrations.0006_default_strategies", "seed"),
     ("repair.migrations.0008_key_event_roles", "grant"),
+    ("repair.migrations.0011_resume_imports", "schedule"),
 ]
 
 

@@ -134,6 +134,12 @@ BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # A task a worker took but never acknowledged (the worker died) goes back to the queue
+    # after this many seconds. It must exceed the longest task (the key-event import may
+    # run an hour) or a slow task would be delivered twice while it still runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int_var("CELERY_VISIBILITY_TIMEOUT", 7200, minimum=1)
+    }
 else:
     # Embedded default: kombu's file-system transport, one folder for the
     # queue (producers and consumers must share it) and one for processed.

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.errors import ApplicationError
+from complaints.locks import advisory_lock, is_locked
 from complaints.models import Customer, MessageChannel, OutboundMessage
 from complaints.phones import mask_phone, normalise_phone
 from complaints.services.messaging import quiet_hours_end, schedule_delivery
@@ -106,6 +107,48 @@ def read_rows(stream) -> Iterator[Row]:
             continue
         cells += [""] * (len(COLUMNS) - len(cells))
         yield Row(index, cells[0], cells[1][:200], cells[2][:50], cells[3][:500])
+
+
+IMPORT_LOCK = "repair.key_event_import"
+
+
+def run_import(event_id: int) -> bool:
+    """Import the event's file unless it is done or another worker is importing it now.
+
+    What ``import_key_event_task`` runs, however often it is delivered: a redelivery after
+    a worker died, the resume sweep and a second upload's message all meet here, and the
+    advisory lock lets exactly one of them import. Returns whether this call imported.
+    """
+    with advisory_lock(IMPORT_LOCK, event_id) as mine:
+        if not mine:
+            logger.info("Key event %s is being imported by another worker", event_id)
+            return False
+        event = KeyEvent.objects.get(pk=event_id)
+        if event.import_state not in (ImportState.QUEUED, ImportState.RUNNING):
+            return False
+        import_affected(event)
+        return True
+
+
+def resume_stalled_imports() -> int:
+    """Queue again the imports that are queued or running but that no worker holds.
+
+    A worker killed in the middle of an import (or a message lost with the broker)
+    leaves its event ``running`` or ``queued``; the import is idempotent, so starting
+    it again completes it with every row exactly once. Returns how many were queued.
+    """
+    from repair.tasks import import_key_event_task
+
+    stalled = [
+        pk
+        for pk in KeyEvent.objects.filter(
+            import_state__in=[ImportState.QUEUED, ImportState.RUNNING]
+        ).values_list("pk", flat=True)
+        if not is_locked(IMPORT_LOCK, pk)
+    ]
+    for pk in stalled:
+        import_key_event_task.delay(pk)
+    return len(stalled)
 
 
 def import_affected(event: KeyEvent) -> KeyEvent:
@@ -436,14 +479,21 @@ def event_report(event: KeyEvent) -> dict[str, Any]:
     return {**affected, **cases}
 
 
+def _queue_import(event_id: int) -> None:
+    from repair.tasks import import_key_event_task
+
+    try:
+        import_key_event_task.delay(event_id)
+    except Exception:  # broker down: resume_stalled_imports queues it within a minute
+        logger.warning("Could not queue the import of key event %s; the sweep will.", event_id)
+
+
 def create_event(*, data: dict, by) -> KeyEvent:
     return KeyEvent.objects.create(created_by=by, **data)
 
 
 def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
     """Store the uploaded CSV and queue its import after commit."""
-    from repair.tasks import import_key_event_task
-
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     check_csv(head)
@@ -460,5 +510,6 @@ def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
         locked.save(
             update_fields=["import_file", "import_state", "rows_total", "rows_done", "rows_bad"]
         )
-        import_key_event_task.delay_on_commit(locked.pk)
+        # If the broker is down the file still waits, queued: the resume sweep starts it.
+        transaction.on_commit(lambda: _queue_import(locked.pk))
     return locked
