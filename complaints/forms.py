@@ -14,6 +14,7 @@ from complaints.enums import (
     Emotion,
     Expectation,
     Priority,
+    Role,
     State,
     Subject,
 )
@@ -146,7 +147,9 @@ class AssignForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
-            User.objects.filter(is_active=True, groups__name__in=["Agent", "Supervisor"])
+            User.objects.filter(
+                is_active=True, groups__name__in=[Role.AGENT, Role.TEAM_LEAD, Role.SUPERVISOR]
+            )
             .distinct()
             .order_by("username")
         )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from complaints.access import Action, require
 from complaints.errors import ApplicationError
+from complaints.filters import picked_filters
 from complaints.forms import apply_error
 from repair import selectors
 from repair.forms import (
@@ -30,6 +31,11 @@ from repair.services import key_events as key_events_service
 
 PAGE_SIZE = 50
 REPORT_DAYS = (7, 30, 90)
+# The queue's filters from the query string (the board's drill-down links use them).
+CALLBACK_FILTER_KEYS = (
+    "state", "team", "category", "channel", "overdue", "requested_after", "requested_before",
+)  # fmt: skip
+CASE_FILTER_KEYS = ("state", "team", "category", "channel", "overdue", "damage_type")
 
 
 @login_required
@@ -53,9 +59,10 @@ def callback_queue(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.info(request, _("This number already had a booking: joined it."))
                 return redirect("repair:callbacks")
-    page = Paginator(selectors.callback_queue(request.user, view=view), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = picked_filters(request.GET, CALLBACK_FILTER_KEYS)
+    page = Paginator(
+        selectors.callback_queue(request.user, view=view, filters=filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     available = CallbackAgent.objects.filter(user=request.user, is_available=True).exists()
     return render(
         request,
@@ -66,6 +73,7 @@ def callback_queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "attempt_form": AttemptForm(),
             "available": available,
+            "filtered": bool(filters),
             "active_section": "callbacks",
         },
         status=status,
@@ -149,15 +157,21 @@ def cases(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_REPAIR)
     view = request.GET.get("view", "mine")
     view = view if view in selectors.REPAIR_VIEWS else "mine"
-    page = Paginator(selectors.repair_queue(request.user, view=view), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = picked_filters(request.GET, CASE_FILTER_KEYS)
+    cases = selectors.repair_queue(request.user, view=view, filters=filters, request=request)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     until = timezone.now()
     metrics = selectors.repair_metrics(since=until - dt.timedelta(days=30), until=until)
     return render(
         request,
         "repair/cases.html",
-        {"page": page, "view": view, "metrics": metrics, "active_section": "repair"},
+        {
+            "page": page,
+            "view": view,
+            "metrics": metrics,
+            "filtered": bool(filters),
+            "active_section": "repair",
+        },
     )
 
 

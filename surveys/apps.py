@@ -11,6 +11,9 @@ class SurveysConfig(AppConfig):
         from complaints.signals import complaint_closed
 
         complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
+        from surveys import reports
+
+        reports.register()
 
 
 def _invite(sender, complaint, **kwargs) -> None:

@@ -10,6 +10,7 @@ from .complaints import (
 )
 from .customers import Customer
 from .people import Department, Team, User
+from .reports import ComplaintDailyRollup, RollupDimensions, RollupState, WorkOrderDailyRollup
 from .sla import (
     BusinessCalendar,
     MessageChannel,
@@ -36,14 +37,18 @@ __all__ = [
     "ClassificationRule",
     "ClassifierModel",
     "Complaint",
+    "ComplaintDailyRollup",
     "ComplaintEvent",
     "Customer",
     "Department",
     "ReferenceCounter",
+    "RollupDimensions",
+    "RollupState",
     "RuleField",
     "RuleKind",
     "Team",
     "User",
     "WorkOrder",
+    "WorkOrderDailyRollup",
     "hash_token_secret",
 ]

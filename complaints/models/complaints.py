@@ -237,6 +237,24 @@ class Complaint(models.Model):
                     resolution_paused_at__isnull=True,
                 ),
             ),
+            # The board's "breached today" and "closed today", and the roll-ups' nightly
+            # pass (which days changed since the last one): small, recent slices.
+            models.Index(
+                fields=["response_breached_at"],
+                name="complaint_resp_breach_idx",
+                condition=Q(response_breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["resolution_breached_at"],
+                name="complaint_resol_breach_idx",
+                condition=Q(resolution_breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["confirmed_at"],
+                name="complaint_confirmed_idx",
+                condition=Q(confirmed_at__isnull=False),
+            ),
+            models.Index(fields=["updated_at"], name="complaint_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -304,6 +322,8 @@ class WorkOrder(models.Model):
                 name="workorder_due_idx",
                 condition=Q(state="open", breached_at__isnull=True),
             ),
+            # The roll-up recomputes work orders by the day they were dispatched.
+            models.Index(fields=["created_at"], name="workorder_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,12 +3,21 @@ and repair cases (state, damage type, owner, mine, level)."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from complaints.errors import ApplicationError
 from complaints.phones import normalise_phone
-from repair.enums import CallbackSource, CallbackState, DamageType, RepairState
+from repair.enums import (
+    OPEN_CALLBACK_STATES,
+    OPEN_REPAIR_STATES,
+    CallbackSource,
+    CallbackState,
+    DamageType,
+    RepairState,
+)
 from repair.models import CallbackRequest, RepairCase
 
 
@@ -54,10 +63,28 @@ class CallbackFilter(django_filters.FilterSet):
     requested_before = django_filters.IsoDateTimeFilter(
         field_name="requested_at", lookup_expr="lt", label=_lazy("Booked before")
     )
+    # The board's drill-down: a team's bookings are those assigned to its agents;
+    # category and channel are those of the complaint a booking is about.
+    team = django_filters.NumberFilter(field_name="assignee__team_id", label=_lazy("Team id"))
+    category = django_filters.CharFilter(
+        field_name="complaint__category__code", label=_lazy("Category code of the complaint")
+    )
+    channel = django_filters.CharFilter(
+        field_name="complaint__channel", label=_lazy("Channel of the complaint")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_lazy("true: open and past the due time")
+    )
 
     class Meta:
         model = CallbackRequest
         fields = ["state", "source", "assignee", "phone"]
+
+    def filter_overdue(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        overdue = Q(state__in=sorted(OPEN_CALLBACK_STATES), due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 class RepairCaseFilter(django_filters.FilterSet):
@@ -74,6 +101,16 @@ class RepairCaseFilter(django_filters.FilterSet):
         method="filter_mine", label=_lazy("true: only the cases you own")
     )
     level = django_filters.NumberFilter(field_name="level", label=_lazy("Damage level (1–4)"))
+    team = django_filters.NumberFilter(field_name="team_id", label=_lazy("Team id"))
+    category = django_filters.CharFilter(
+        field_name="complaint__category__code", label=_lazy("Category code of the complaint")
+    )
+    channel = django_filters.CharFilter(
+        field_name="complaint__channel", label=_lazy("Channel of the complaint")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_lazy("true: open and past the due time")
+    )
 
     class Meta:
         model = RepairCase
@@ -83,3 +120,9 @@ class RepairCaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(owner_id=self.request.user.pk)
+
+    def filter_overdue(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        overdue = Q(state__in=sorted(OPEN_REPAIR_STATES), due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
