@@ -38,3 +38,15 @@ def callback_phone(context, callback) -> str:
     if callback.assignee_id == user.pk or user.has_perm("complaints.view_contact_details"):
         return callback.phone
     return mask_phone(callback.phone)
+
+
+@register.filter
+def figure_value(figure) -> str:
+    """A board figure as shown: shares as percentages, nothing yet as a dash."""
+    from complaints.reports.registry import SHARE
+
+    if figure.value is None:
+        return "—"
+    if figure.kind == SHARE:
+        return f"{figure.value * 100:.1f}%"
+    return str(figure.value)
