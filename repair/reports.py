@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from complaints.reports import registry
 from complaints.reports.registry import Figure, Panel
-from complaints.reports.scope import ReportScope, centre_zone, link, local_midnight
+from complaints.reports.scope import ReportScope, centre_zone, link
 from repair.enums import CallbackState
 from repair.models import CallbackDailyRollup, CallbackRequest
 from repair.selectors import callback_measures, open_callback_counts, open_repair_counts
@@ -77,8 +77,8 @@ def bookings_url(scope: ReportScope, first: dt.date, last: dt.date) -> str:
         view="all",
         **scope.list_params(),
         state=[state.value for state in CallbackState if state != CallbackState.CANCELLED],
-        requested_after=local_midnight(first),
-        requested_before=local_midnight(last + dt.timedelta(days=1)),
+        requested_after=first,
+        requested_before=last + dt.timedelta(days=1),
     )
 
 

@@ -67,13 +67,13 @@ def complaints_panel(scope: ReportScope) -> Panel:
             "breached_today",
             _("Breached today"),
             today["breached"],
-            scope.complaints_url(state=ANY_STATE, breached_after=start),
+            scope.complaints_url(state=ANY_STATE, breached_after=scope.today),
         ),
         Figure(
             "intake_today",
             _("Received today"),
             today["intake"],
-            scope.complaints_url(state=ANY_STATE, received_after=start),
+            scope.complaints_url(state=ANY_STATE, received_after=scope.today),
         ),
     ]
     counts = {(row["priority"], row["state"]): row for row in rows}
@@ -170,7 +170,9 @@ def agents_panel(scope: ReportScope) -> Panel:
                     "closed_today",
                     _("Closed today"),
                     row["closed_today"],
-                    scope.complaints_url(**mine, state=State.CLOSED.value, closed_after=start),
+                    scope.complaints_url(
+                        **mine, state=State.CLOSED.value, closed_after=scope.today
+                    ),
                 ),
             ]
         table_rows.append((label, cells))

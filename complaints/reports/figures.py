@@ -15,17 +15,14 @@ from complaints.models import (
     WorkOrderDailyRollup,
 )
 from complaints.reports import board, registry
-from complaints.reports.scope import link, local_midnight
+from complaints.reports.scope import link
 
 ANY_STATE = board.ANY_STATE
 
 
 def _day_range(first, last) -> dict:
     """Query parameters for complaints received on days first..last (centre time)."""
-    return {
-        "received_after": local_midnight(first),
-        "received_before": local_midnight(last + dt.timedelta(days=1)),
-    }
+    return {"received_after": first, "received_before": last + dt.timedelta(days=1)}
 
 
 def _complaints_link(**filters):
@@ -39,9 +36,9 @@ def _work_orders_link(scope, first, last):
     return link(
         "complaints:work_orders",
         **scope.list_params(),
-        state=[state.value for state in WorkOrderState],
-        dispatched_after=local_midnight(first),
-        dispatched_before=local_midnight(last + dt.timedelta(days=1)),
+        state=[state.value for state in WorkOrderState if state != WorkOrderState.CANCELLED],
+        dispatched_after=first,
+        dispatched_before=last + dt.timedelta(days=1),
     )
 
 

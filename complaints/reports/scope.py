@@ -102,7 +102,11 @@ class ReportScope:
 
 
 def link(url_name: str, **params: Any) -> str:
-    """A page URL with query parameters; None values are left out, lists repeat the key."""
+    """A page URL with query parameters; None values are left out, lists repeat the key.
+
+    Dates go as ``YYYY-MM-DD``: the lists' time filters read a date as its midnight in
+    the centre's zone.
+    """
     pairs = []
     for key, value in params.items():
         if value is None:
