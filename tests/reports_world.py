@@ -5,27 +5,27 @@ the tests; the comments here say what happened. Times are Asia/Shanghai. "Now" i
 Friday 2026-11-20 10:00 (NOW). Team A is ``team`` (agent works there), team B is
 ``other_team`` (other_agent). Complaints are general priority unless said.
 
-| ref | team | received    | category  | channel | what happened                                      |
-| c11 | B    | 11-14 10:00 | billing   | web     | contact 10:20, resolved 16:00, closed 17:00        |
-| c0  | A    | 11-17 08:00 | billing   | phone   | contact 08:30, WO billing 09:00 (overdue 11-19),   |
-|     |      |             |           |         | resolution breached at the 11-18 16:01 check       |
-| c1  | A    | 11-18 09:00 | network   | phone   | contact 10:00, resolved 15:00, closed 16:00,       |
-|     |      |             |           |         | survey answered 11-18 18:00 with 5                 |
-| c2  | A    | 11-18 12:00 | billing   | sms     | no contact: response breached 16:01, resolution    |
-|     |      |             |           |         | breached 11-19 12:01; WO billing 13:00 (open)      |
-| c3  | B    | 11-18 20:00 | network   | phone   | urgent; contact 20:30; resolution breached 11-19   |
-|     |      |             |           |         | 20:01, resolved late at 22:00                      |
-| c4  | A    | 11-19 09:00 | network   | phone   | repeat of c1 (same customer); contact 09:30; WO    |
-|     |      |             |           |         | network 09:40 answered 15:00; resolution warned    |
-|     |      |             |           |         | 11-20 06:13, breached 11-20 09:01                  |
-| c10 | B    | 11-19 10:00 | billing   | sms     | contact 10:30, resolved 13:00, closed 14:00,       |
-|     |      |             |           |         | survey answered 11-20 09:00 with 4                 |
-| c5  | A    | 11-19 11:00 | inquiry   | email   | non-urgent; response warned 11-20 06:13 (at risk)  |
-| c9  | A    | 11-19 15:00 | billing   | phone   | contact 15:30, resolved 11-20 08:00, closed 08:30  |
-|     |      |             |           |         | (closed today), survey answered 09:45 with 2       |
-| c8  | A    | 11-20 07:00 | network   | phone   | cancelled as invalid at 07:30                      |
-| c6  | A    | 11-20 08:00 | network   | phone   | new, unassigned                                    |
-| c7  | B    | 11-20 09:00 | billing   | web     | WO network 09:30 (open)                            |
+| ref | team | received    | category | channel | what happened
+| c11 | B    | 11-14 10:00 | billing  | web     | contact 10:20, resolved 16:00, closed 17:00
+| c0  | A    | 11-17 08:00 | billing  | phone   | contact 08:30, WO billing 09:00 (overdue 11-19),
+|     |      |             |          |         | resolution breached at the 11-18 16:01 check
+| c1  | A    | 11-18 09:00 | network  | phone   | contact 10:00, resolved 15:00, closed 16:00,
+|     |      |             |          |         | survey answered 11-18 18:00 with 5
+| c2  | A    | 11-18 12:00 | billing  | sms     | no contact: response breached 16:01, resolution
+|     |      |             |          |         | breached 11-19 12:01; WO billing 13:00 (open)
+| c3  | B    | 11-18 20:00 | network  | phone   | urgent; contact 20:30; resolution breached 11-19
+|     |      |             |          |         | 20:01, resolved late at 22:00
+| c4  | A    | 11-19 09:00 | network  | phone   | repeat of c1 (same customer); contact 09:30; WO
+|     |      |             |          |         | network 09:40 answered 15:00; resolution warned
+|     |      |             |          |         | 11-20 06:13, breached 11-20 09:01
+| c10 | B    | 11-19 10:00 | billing  | sms     | contact 10:30, resolved 13:00, closed 14:00,
+|     |      |             |          |         | survey answered 11-20 09:00 with 4
+| c5  | A    | 11-19 11:00 | inquiry  | email   | non-urgent; response warned 11-20 06:13 (at risk)
+| c9  | A    | 11-19 15:00 | billing  | phone   | contact 15:30, resolved 11-20 08:00, closed 08:30
+|     |      |             |          |         | (closed today), survey answered 09:45 with 2
+| c8  | A    | 11-20 07:00 | network  | phone   | cancelled as invalid at 07:30
+| c6  | A    | 11-20 08:00 | network  | phone   | new, unassigned
+| c7  | B    | 11-20 09:00 | billing  | web     | WO network 09:30 (open)
 
 Callbacks (IVR): cb1 11-19 10:00 agent, returned after 20 min; cb2 11-19 10:30 agent,
 45 min; cb3 11-19 19:00 other_agent, 90 min; cb4 11-20 08:30 unassigned (overdue at
