@@ -26,7 +26,15 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 XLSX_MAX_ROWS = 1_048_575
 # Rows read per database round trip when exporting a complaint list.
 EXPORT_CHUNK = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "@", "\t", "\r")
+
+
+def _runs_as_formula(text: str) -> bool:
+    """Would a spreadsheet evaluate it? A leading + or - only matters before non-digits
+    (so "+8613812345678" stays a phone number)."""
+    if text.startswith(FORMULA_STARTS):
+        return True
+    return text.startswith(("+", "-")) and not text[1:].replace(" ", "").isdigit()
 
 
 def _cell(value: Any) -> Any:
@@ -37,7 +45,7 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and _runs_as_formula(value):
         return f"'{value}"
     return value if isinstance(value, int | float) else str(value)
 
