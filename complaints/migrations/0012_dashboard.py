@@ -240,6 +240,47 @@ class Migration(migrations.Migration):
             model_name="workorderdailyrollup",
             index=models.Index(fields=["day", "team"], name="rollup_workorder_day_idx"),
         ),
+        migrations.AddIndex(
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "assigned",
+                            "in_progress",
+                            "new",
+                            "reopened",
+                            "waiting_customer",
+                            "waiting_department",
+                        ],
+                    )
+                ),
+                fields=["team", "priority", "state", "assignee"],
+                include=(
+                    "id",
+                    "category",
+                    "channel",
+                    "response_warned_at",
+                    "response_met_at",
+                    "response_breached_at",
+                    "resolution_warned_at",
+                    "resolution_met_at",
+                    "resolution_breached_at",
+                    "resolution_paused_at",
+                ),
+                name="complaint_open_board_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="workorder",
+            index=models.Index(
+                condition=models.Q(("state__in", ["open", "overdue"])),
+                fields=["department", "breached_at"],
+                include=("complaint",),
+                name="workorder_open_dept_idx",
+            ),
+        ),
         migrations.RunPython(grant, migrations.RunPython.noop),
         migrations.RunPython(schedule, unschedule),
     ]

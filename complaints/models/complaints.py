@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import (
     OPEN_STATES,
+    OPEN_WORK_ORDER_STATES,
     CancelReason,
     Channel,
     ConfirmationMethod,
@@ -255,6 +256,26 @@ class Complaint(models.Model):
                 condition=Q(confirmed_at__isnull=False),
             ),
             models.Index(fields=["updated_at"], name="complaint_updated_idx"),
+            # The live board counts open complaints by team, priority, state and assignee,
+            # with their clocks' marks: every column it reads is in this index, so the
+            # counts are index-only scans over the open rows (docs/performance.md).
+            models.Index(
+                fields=["team", "priority", "state", "assignee"],
+                name="complaint_open_board_idx",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+                include=[
+                    "id",
+                    "category",
+                    "channel",
+                    "response_warned_at",
+                    "response_met_at",
+                    "response_breached_at",
+                    "resolution_warned_at",
+                    "resolution_met_at",
+                    "resolution_breached_at",
+                    "resolution_paused_at",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,6 +345,13 @@ class WorkOrder(models.Model):
             ),
             # The roll-up recomputes work orders by the day they were dispatched.
             models.Index(fields=["created_at"], name="workorder_created_idx"),
+            # The board's open and overdue work orders per department.
+            models.Index(
+                fields=["department", "breached_at"],
+                name="workorder_open_dept_idx",
+                condition=Q(state__in=sorted(OPEN_WORK_ORDER_STATES)),
+                include=["complaint"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,12 +6,13 @@ always their own team (``access.report_team``), whatever they ask for.
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,7 +114,14 @@ def link(url_name: str, **params: Any) -> str:
             continue
         for item in value if isinstance(value, list | tuple) else [value]:
             pairs.append((key, item.isoformat() if hasattr(item, "isoformat") else item))
-    return f"{reverse(url_name)}?{urlencode(pairs)}" if pairs else reverse(url_name)
+    path = _path(url_name, get_script_prefix())
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+@lru_cache(maxsize=64)
+def _path(url_name: str, prefix: str) -> str:
+    """``reverse`` once per list page: a year of trends links every point (thousands)."""
+    return reverse(url_name)
 
 
 def build_scope(
