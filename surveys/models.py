@@ -114,6 +114,12 @@ class SurveyInvitation(models.Model):
                 condition=Q(state="scheduled"),
             ),
             models.Index(fields=["customer", "created_at"], name="invitation_customer_idx"),
+            # Response rates count invitations sent in a period (the board: today, 7 days).
+            models.Index(
+                fields=["sent_at"],
+                name="invitation_sent_idx",
+                condition=Q(sent_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

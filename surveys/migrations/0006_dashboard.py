@@ -68,5 +68,13 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["day", "team"], name="rollup_survey_day_idx")],
             },
         ),
+        migrations.AddIndex(
+            model_name="surveyinvitation",
+            index=models.Index(
+                condition=models.Q(("sent_at__isnull", False)),
+                fields=["sent_at"],
+                name="invitation_sent_idx",
+            ),
+        ),
         migrations.RunPython(grant, migrations.RunPython.noop),
     ]
