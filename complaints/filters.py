@@ -57,6 +57,13 @@ def picked_filters(params: QueryDict, keys: tuple[str, ...]) -> QueryDict:
     return filters
 
 
+def page_query(params: QueryDict) -> str:
+    """The query string without ``page``: what the pagination links keep (filters, view)."""
+    query = params.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def search_q(value: str, *, phone_field: str, name_field: str, extra: tuple[str, ...] = ()) -> Q:
     """Match a reference/account exactly, a phone in any spelling, or part of a name."""
     value = value.strip()

@@ -18,7 +18,7 @@ from complaints import forms, selectors, services
 from complaints.access import Action, can, report_team, require
 from complaints.enums import OPEN_WORK_ORDER_STATES, State
 from complaints.errors import ApplicationError
-from complaints.filters import picked_filters
+from complaints.filters import page_query, picked_filters
 from complaints.lifecycle import Move, allowed_moves
 from complaints.models import (
     Attachment,
@@ -74,7 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "link_filters": [
             (key, value) for key in LINK_FILTER_KEYS for value in filters.getlist(key)
         ],
-        "query_string": _query_without_page(request),
+        "query_string": page_query(request.GET),
         "active_section": "queue",
     }
     template = "complaints/_queue_rows.html" if request.htmx else "complaints/queue.html"
@@ -97,12 +97,6 @@ def export_complaints(request: HttpRequest) -> HttpResponse:
         complaints, show_contacts=can(request.user, Action.VIEW_CONTACT_DETAILS)
     )
     return exports.respond(fmt, f"complaints-{timezone.localdate()}", header, rows)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required
@@ -360,6 +354,7 @@ def work_orders(request: HttpRequest) -> HttpResponse:
             "page": page,
             "answer_form": forms.AnswerWorkOrderForm(),
             "filtered": bool(filters),
+            "page_query": page_query(request.GET),
             "active_section": "work_orders",
         },
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from complaints.access import Action, require
 from complaints.errors import ApplicationError
-from complaints.filters import picked_filters
+from complaints.filters import page_query, picked_filters
 from complaints.forms import apply_error
 from repair import selectors
 from repair.forms import (
@@ -74,6 +74,7 @@ def callback_queue(request: HttpRequest) -> HttpResponse:
             "attempt_form": AttemptForm(),
             "available": available,
             "filtered": bool(filters),
+            "page_query": page_query(request.GET),
             "active_section": "callbacks",
         },
         status=status,
@@ -170,6 +171,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             "view": view,
             "metrics": metrics,
             "filtered": bool(filters),
+            "page_query": page_query(request.GET),
             "active_section": "repair",
         },
     )

@@ -40,7 +40,32 @@ class PhoneFilter(django_filters.CharFilter):
     field_class = PhoneFormField
 
 
-class CallbackFilter(django_filters.FilterSet):
+class DrillDownFilter(django_filters.FilterSet):
+    """What the board's drill-down links narrow by: the complaint's category and channel,
+    and overdue (open, past the due time); subclasses say which states are open."""
+
+    open_states: frozenset = frozenset()
+
+    category = django_filters.CharFilter(
+        field_name="complaint__category__code", label=_lazy("Category code of the complaint")
+    )
+    channel = django_filters.CharFilter(
+        field_name="complaint__channel", label=_lazy("Channel of the complaint")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_lazy("true: open and past the due time")
+    )
+
+    def filter_overdue(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        overdue = Q(state__in=sorted(self.open_states), due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class CallbackFilter(DrillDownFilter):
+    open_states = OPEN_CALLBACK_STATES
+
     state = django_filters.MultipleChoiceFilter(
         choices=CallbackState.choices, label=_lazy("State (repeat for several)")
     )
@@ -63,32 +88,18 @@ class CallbackFilter(django_filters.FilterSet):
     requested_before = django_filters.IsoDateTimeFilter(
         field_name="requested_at", lookup_expr="lt", label=_lazy("Booked before")
     )
-    # The board's drill-down: a team's bookings are those assigned to its agents;
-    # category and channel are those of the complaint a booking is about.
+    # A team's bookings are those assigned to its agents.
     team = django_filters.NumberFilter(field_name="assignee__team_id", label=_lazy("Team id"))
-    category = django_filters.CharFilter(
-        field_name="complaint__category__code", label=_lazy("Category code of the complaint")
-    )
-    channel = django_filters.CharFilter(
-        field_name="complaint__channel", label=_lazy("Channel of the complaint")
-    )
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue", label=_lazy("true: open and past the due time")
-    )
 
     class Meta:
         model = CallbackRequest
         fields = ["state", "source", "assignee", "phone"]
 
-    def filter_overdue(self, queryset, name: str, value: bool | None):
-        if value is None:
-            return queryset
-        overdue = Q(state__in=sorted(OPEN_CALLBACK_STATES), due_at__lt=timezone.now())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
-
-class RepairCaseFilter(django_filters.FilterSet):
+class RepairCaseFilter(DrillDownFilter):
     """The repair-case list's filters; the caller's scope (``visible_repair_cases``) comes first."""
+
+    open_states = OPEN_REPAIR_STATES
 
     state = django_filters.MultipleChoiceFilter(
         choices=RepairState.choices, label=_lazy("State (repeat for several)")
@@ -102,15 +113,6 @@ class RepairCaseFilter(django_filters.FilterSet):
     )
     level = django_filters.NumberFilter(field_name="level", label=_lazy("Damage level (1–4)"))
     team = django_filters.NumberFilter(field_name="team_id", label=_lazy("Team id"))
-    category = django_filters.CharFilter(
-        field_name="complaint__category__code", label=_lazy("Category code of the complaint")
-    )
-    channel = django_filters.CharFilter(
-        field_name="complaint__channel", label=_lazy("Channel of the complaint")
-    )
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue", label=_lazy("true: open and past the due time")
-    )
 
     class Meta:
         model = RepairCase
@@ -120,9 +122,3 @@ class RepairCaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(owner_id=self.request.user.pk)
-
-    def filter_overdue(self, queryset, name: str, value: bool | None):
-        if value is None:
-            return queryset
-        overdue = Q(state__in=sorted(OPEN_REPAIR_STATES), due_at__lt=timezone.now())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)

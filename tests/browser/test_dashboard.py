@@ -9,14 +9,7 @@ from playwright.sync_api import expect
 
 from complaints.enums import OPEN_STATES, Priority, State
 from complaints.models import Complaint
-
-
-def log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")
+from tests.browser.helpers import log_in
 
 
 @pytest.mark.django_db(transaction=True)

@@ -48,6 +48,7 @@ def test_a_wrong_password_is_refused_beside_the_form(client, agent):
     ("person", "allowed"),
     [
         ("agent", {"queue", "new", "callbacks", "surveys", "repair"}),
+        ("lead", set(SECTION_URLS)),
         ("supervisor", set(SECTION_URLS)),
         ("administrator", set(SECTION_URLS)),
         ("department_user", {"work_orders"}),

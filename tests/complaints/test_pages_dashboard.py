@@ -99,6 +99,19 @@ def test_a_lead_s_links_stay_in_their_team(client, world, lead):
     assert client.get(links["work_orders.overdue"]).status_code == 200  # leads see work orders
 
 
+def test_a_lead_s_work_order_list_is_their_team_s(client, world, lead):
+    client.force_login(lead)
+    orders = client.get("/work-orders/").context["page"].object_list
+    assert {order.pk for order in orders} == {world["wo0"].pk, world["wo2"].pk}  # not c7's
+
+
+def test_drill_down_filters_survive_paging(client, supervisor, team):
+    client.force_login(supervisor)
+    page = client.get(f"/work-orders/?team={team.pk}&overdue=false")
+    assert page.status_code == 200
+    assert page.context["page_query"] == f"team={team.pk}&overdue=false"
+
+
 def test_htmx_asks_for_the_board_alone_every_30_seconds(client, world, supervisor):
     client.force_login(supervisor)
     page = client.get("/dashboard/").content.decode()
