@@ -104,3 +104,13 @@ def test_a_team_lead_without_a_team_has_no_board(lead):
     lead.team = None
     lead.save()
     assert not can(lead, Action.VIEW_DASHBOARD)
+
+
+def test_the_team_lead_role_is_an_agent_who_sees_the_board():
+    from django.contrib.auth.models import Group
+
+    agent = set(Group.objects.get(name="Agent").permissions.values_list("codename", flat=True))
+    lead = set(Group.objects.get(name="Team lead").permissions.values_list("codename", flat=True))
+    assert lead == agent | {"view_dashboard"}
+    assert "view_all_complaints" not in lead
+    assert {"view_callbackrequest", "view_repaircase", "view_questionnaire"} <= lead
