@@ -9,3 +9,6 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints.api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+        from complaints.reports import figures
+
+        figures.register()  # surveys and repair add theirs in their own ready()

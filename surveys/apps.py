@@ -14,6 +14,9 @@ class SurveysConfig(AppConfig):
 
         complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
         register_personal_data("surveys", export=privacy.export, anonymise=privacy.anonymise)
+        from surveys import reports
+
+        reports.register()
 
 
 def _invite(sender, complaint, **kwargs) -> None:

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api import views
+from complaints.api import reports, views
 
 # SimpleRouter: no browsable root view to describe; the schema lists the endpoints.
 router = SimpleRouter()
@@ -13,5 +13,7 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("reports/board/", reports.BoardView.as_view(), name="report-board"),
+    path("reports/trends/", reports.TrendsView.as_view(), name="report-trends"),
     *router.urls,
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import (
     OPEN_STATES,
+    OPEN_WORK_ORDER_STATES,
     CancelReason,
     Channel,
     ConfirmationMethod,
@@ -237,6 +238,44 @@ class Complaint(models.Model):
                     resolution_paused_at__isnull=True,
                 ),
             ),
+            # The board's "breached today" and "closed today", and the roll-ups' nightly
+            # pass (which days changed since the last one): small, recent slices.
+            models.Index(
+                fields=["response_breached_at"],
+                name="complaint_resp_breach_idx",
+                condition=Q(response_breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["resolution_breached_at"],
+                name="complaint_resol_breach_idx",
+                condition=Q(resolution_breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["confirmed_at"],
+                name="complaint_confirmed_idx",
+                condition=Q(confirmed_at__isnull=False),
+            ),
+            models.Index(fields=["updated_at"], name="complaint_updated_idx"),
+            # The live board counts open complaints by team, priority, state and assignee,
+            # with their clocks' marks: every column it reads is in this index, so the
+            # counts are index-only scans over the open rows (docs/performance.md).
+            models.Index(
+                fields=["team", "priority", "state", "assignee"],
+                name="complaint_open_board_idx",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+                include=[
+                    "id",
+                    "category",
+                    "channel",
+                    "response_warned_at",
+                    "response_met_at",
+                    "response_breached_at",
+                    "resolution_warned_at",
+                    "resolution_met_at",
+                    "resolution_breached_at",
+                    "resolution_paused_at",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,6 +342,15 @@ class WorkOrder(models.Model):
                 fields=["due_at"],
                 name="workorder_due_idx",
                 condition=Q(state="open", breached_at__isnull=True),
+            ),
+            # The roll-up recomputes work orders by the day they were dispatched.
+            models.Index(fields=["created_at"], name="workorder_created_idx"),
+            # The board's open and overdue work orders per department.
+            models.Index(
+                fields=["department", "breached_at"],
+                name="workorder_open_dept_idx",
+                condition=Q(state__in=sorted(OPEN_WORK_ORDER_STATES)),
+                include=["complaint"],
             ),
         ]
 
