@@ -402,7 +402,26 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit row."""
 
 
-class ComplaintEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows written once: saving an existing row or deleting one raises.
+
+    The database backs this with a trigger (migration ``complaints.0012_audit_trail``),
+    so a queryset's update or delete is refused as well.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name_plural} are append-only.")
+
+
+class ComplaintEvent(AppendOnlyModel):
     """One line of a complaint's timeline and of the audit trail.
 
     Append-only: saving an existing row or deleting one raises, so the audit
@@ -444,11 +463,3 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("Complaint events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Complaint events are append-only.")
