@@ -31,7 +31,12 @@ from complaints.phones import normalise_phone
 
 
 def apply_error(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's refusal beside the fields it names, else above the form."""
+    """Show a service's refusal beside the fields it names, else above the form.
+
+    A stale version (someone else saved meanwhile) also marks the form ``stale``,
+    so that the page offers to reload the record instead of overwriting it.
+    """
+    form.stale = error.code == "stale_version"
     placed = False
     for field, messages in (error.details or {}).items():
         if field in form.fields and not form.fields[field].widget.is_hidden:
@@ -66,6 +71,12 @@ class VersionedForm(StyledForm):
     """Carries the version the agent saw, so a concurrent change is noticed, not overwritten."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def posted_version(data: Any) -> int | None:
+    """The version a bare button (take, claim, draw) posted, None when absent or unreadable."""
+    form = VersionedForm(data)
+    return form.cleaned_data["version"] if form.is_valid() else None
 
 
 class IntakeForm(StyledForm):
@@ -210,7 +221,7 @@ class AttachmentForm(StyledForm):
     file = forms.FileField(label=_("Image or PDF (10 MB at most)"))
 
 
-class AnswerWorkOrderForm(StyledForm):
+class AnswerWorkOrderForm(VersionedForm):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -227,7 +238,7 @@ class ReclassifyForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class RuleForm(StyledForm, forms.ModelForm):
+class RuleForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = ClassificationRule
         fields = [
@@ -243,7 +254,7 @@ class RuleForm(StyledForm, forms.ModelForm):
         ]
 
 
-class SlaPolicyForm(StyledForm, forms.ModelForm):
+class SlaPolicyForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = [
@@ -256,3 +267,4 @@ class SlaPolicyForm(StyledForm, forms.ModelForm):
             "warn_percent",
             "is_active",
         ]
+

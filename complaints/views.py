@@ -239,6 +239,8 @@ def _render_detail(
         else forms.AttachmentForm(),
         "can_change": can(request.user, Action.CHANGE_COMPLAINT, complaint),
         "show_contact_details": can(request.user, Action.VIEW_CONTACT_DETAILS, complaint),
+        # Actions post elsewhere; a stale form's "reload" link comes back here.
+        "reload_url": reverse("complaints:detail", args=[complaint.pk]),
         "active_section": "queue",
     }
     return render(request, "complaints/detail.html", context, status=status)
@@ -332,7 +334,7 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or can(request.user, Action.VIEW_COMPLAINT, work_order.complaint)
     ):
         raise Http404
-    form = forms.AnswerWorkOrderForm(request.POST or None)
+    form = forms.AnswerWorkOrderForm(request.POST or None, initial={"version": work_order.version})
     status = 200
     if request.method == "POST":
         require(request.user, Action.ANSWER_WORK_ORDER, work_order)
@@ -340,7 +342,10 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.answer_work_order(
-                    work_order, answer=form.cleaned_data["answer"], by=request.user
+                    work_order,
+                    answer=form.cleaned_data["answer"],
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
                 )
             except ApplicationError as error:
                 forms.apply_error(form, error)
@@ -414,16 +419,24 @@ def _edit_settings_object(
     done_message: str,
     section: str,
 ) -> HttpResponse:
-    """Create or edit a configuration object (rule, policy): form, service, errors beside fields."""
-    form = form_class(request.POST or None, instance=instance)
+    """Create or edit a configuration object (rule, policy): form, service, errors beside fields.
+
+    The form carries the version the supervisor opened, so that an edit saved by
+    someone else meanwhile is reported (reload), not overwritten.
+    """
+    initial = {"version": instance.version} if instance is not None else None
+    form = form_class(request.POST or None, instance=instance, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
             try:
-                save(instance, data=form.cleaned_data, by=request.user)
+                save(instance, data=data, by=request.user, expected_version=version)
             except ApplicationError as error:
                 forms.apply_error(form, error)
+                status = error.status
             else:
                 messages.success(request, done_message)
                 return redirect(done_url)

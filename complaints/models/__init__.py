@@ -1,3 +1,4 @@
+from .base import VersionedModel
 from .classification import ClassificationRule, ClassifierModel, RuleField, RuleKind
 from .complaints import (
     AppendOnlyError,
@@ -44,6 +45,7 @@ __all__ = [
     "RuleKind",
     "Team",
     "User",
+    "VersionedModel",
     "WorkOrder",
     "hash_token_secret",
 ]

@@ -28,6 +28,7 @@ from complaints.models import (
     RuleKind,
     User,
 )
+from complaints.services.concurrency import bump_version, lock_for_edit
 
 logger = logging.getLogger(__name__)
 
@@ -303,28 +304,35 @@ def override_classification(
             message = _("Nothing to change: choose another priority or category.")
             raise ApplicationError(message, code="unchanged", details={"priority": [message]})
         locked.classification = {**locked.classification, "overrides": overrides}
-        locked.version += 1
-        locked.save(update_fields=[*changed, "classification", "version", "updated_at"])
+        locked.save(update_fields=[*changed, "classification", bump_version(locked), "updated_at"])
     return locked
 
 
 def save_rule(
-    rule: ClassificationRule | None, *, data: dict[str, Any], by: User | None
+    rule: ClassificationRule | None,
+    *,
+    data: dict[str, Any],
+    by: User | None,
+    expected_version: int | None = None,
 ) -> ClassificationRule:
-    """Create or edit a rule; every process picks the change up at its next classification."""
-    rule = rule or ClassificationRule()
-    for name, value in data.items():
-        setattr(rule, name, value)
-    if rule.kind == RuleKind.PHRASE:
-        rule.field, rule.value = "", ""
-    else:
-        rule.phrase = ""
-    try:
-        rule.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(
-            _("The rule has invalid fields."), code="invalid", details=error.message_dict
-        ) from None
-    rule.save()
+    """Create or edit a rule; every process picks the change up at its next classification.
+
+    An edit is refused (412) when someone saved the rule since ``expected_version``.
+    """
+    with transaction.atomic():
+        rule = lock_for_edit(ClassificationRule, rule, expected_version=expected_version)
+        for name, value in data.items():
+            setattr(rule, name, value)
+        if rule.kind == RuleKind.PHRASE:
+            rule.field, rule.value = "", ""
+        else:
+            rule.phrase = ""
+        try:
+            rule.full_clean()
+        except ValidationError as error:
+            raise ApplicationError(
+                _("The rule has invalid fields."), code="invalid", details=error.message_dict
+            ) from None
+        rule.save()
     logger.info("Classification rule %s saved by %s", rule.pk, by)
     return rule

@@ -22,11 +22,13 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from complaints.errors import ApplicationError
 from complaints.models import Customer, MessageChannel, OutboundMessage
 from complaints.phones import mask_phone, normalise_phone
+from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.messaging import quiet_hours_end, schedule_delivery
 from repair.enums import DamageType, ImportState
 from repair.models import KeyEvent, KeyEventCustomer, RepairCase
@@ -80,8 +82,10 @@ def read_rows(stream) -> Iterator[Row]:
 
 def import_affected(event: KeyEvent) -> KeyEvent:
     """Import the event's CSV in batches; the counters show progress while it runs."""
+    # The import's state changes count as changes of the event (its ETag); the
+    # progress counters in between do not.
     KeyEvent.objects.filter(pk=event.pk).update(
-        import_state=ImportState.RUNNING, rows_done=0, rows_bad=0
+        import_state=ImportState.RUNNING, rows_done=0, rows_bad=0, version=F("version") + 1
     )
     errors: list[tuple[int, str, str]] = []
     try:
@@ -93,11 +97,15 @@ def import_affected(event: KeyEvent) -> KeyEvent:
             _import_batch(event, batch)
             _progress(event, done, bad)
     except Exception:
-        KeyEvent.objects.filter(pk=event.pk).update(import_state=ImportState.FAILED)
+        KeyEvent.objects.filter(pk=event.pk).update(
+            import_state=ImportState.FAILED, version=F("version") + 1
+        )
         logger.exception("Key event %s import failed", event.pk)
         raise
     _write_errors(event, errors)
-    KeyEvent.objects.filter(pk=event.pk).update(import_state=ImportState.DONE)
+    KeyEvent.objects.filter(pk=event.pk).update(
+        import_state=ImportState.DONE, version=F("version") + 1
+    )
     event.refresh_from_db()
     return event
 
@@ -350,10 +358,13 @@ def _write_errors(event: KeyEvent, errors: list[tuple[int, str, str]]) -> None:
 DEFAULT_SAMPLE_SIZE = 400
 
 
-def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -> int:
+def draw_follow_up_sample(
+    event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE, expected_version: int | None = None
+) -> int:
     """Invite a random sample of the affected customers to the follow-up survey.
 
     Customers already sampled are not drawn again, so drawing twice grows the sample.
+    Refused (412) when the event changed since ``expected_version``.
     """
     from surveys.services import invite_customer
 
@@ -362,6 +373,7 @@ def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -
             "The sample needs at least one customer.", details={"size": ["At least 1."]}
         )
     with transaction.atomic():
+        locked = lock_versioned(KeyEvent, event.pk, expected_version=expected_version)
         drawn = list(
             KeyEventCustomer.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(event=event, sampled=False)
@@ -372,6 +384,8 @@ def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -
             affected.invitation = invite_customer(customer=affected.customer, topic=event.name)
             affected.sampled = True
         KeyEventCustomer.objects.bulk_update(drawn, ["invitation", "sampled"])
+        if drawn:  # the event's report changed
+            locked.save(update_fields=[bump_version(locked)])
     return len(drawn)
 
 
@@ -399,18 +413,31 @@ def create_event(*, data: dict, by) -> KeyEvent:
     return KeyEvent.objects.create(created_by=by, **data)
 
 
-def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
-    """Store the uploaded CSV and queue its import after commit."""
+def attach_file(event: KeyEvent, *, upload, expected_version: int | None = None) -> KeyEvent:
+    """Store the uploaded CSV and queue its import after commit.
+
+    Refused (412) when the event changed since ``expected_version``.
+    """
     from repair.tasks import import_key_event_task
 
-    if event.import_state in (ImportState.QUEUED, ImportState.RUNNING):
-        raise ApplicationError("An import of this event is still running.", code="busy", status=409)
     with transaction.atomic():
+        event = lock_versioned(KeyEvent, event.pk, expected_version=expected_version)
+        if event.import_state in (ImportState.QUEUED, ImportState.RUNNING):
+            raise ApplicationError(
+                "An import of this event is still running.", code="busy", status=409
+            )
         event.import_file.save(f"event-{event.pk}.csv", upload, save=False)
         event.import_state = ImportState.QUEUED
         event.rows_total = event.rows_done = event.rows_bad = 0
         event.save(
-            update_fields=["import_file", "import_state", "rows_total", "rows_done", "rows_bad"]
+            update_fields=[
+                "import_file",
+                "import_state",
+                "rows_total",
+                "rows_done",
+                "rows_bad",
+                bump_version(event),
+            ]
         )
         import_key_event_task.delay_on_commit(event.pk)
     return event
