@@ -48,11 +48,16 @@ def apply_error(form: forms.Form, error: ApplicationError) -> None:
 
 
 class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, and a red border on fields with errors."""
+    """Bootstrap classes on every widget, and a red border on fields with errors.
+
+    The border is added as each error is (``add_error``), not by validating in
+    ``__init__``: that would clean the form before a subclass's ``__init__`` has set
+    its querysets, and refuse every choice of a field whose queryset starts empty.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
@@ -62,9 +67,15 @@ class StyledForm(forms.Form):
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             widget.attrs["class"] = css
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self._errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            css = widget.attrs.get("class", "") if widget is not None else ""
+            if css and "is-invalid" not in css:
+                widget.attrs["class"] = f"{css} is-invalid"
 
 
 class VersionedForm(StyledForm):
