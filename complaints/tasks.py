@@ -74,3 +74,11 @@ def send_outbox_task() -> dict:
     if result["more"]:
         send_outbox_task.delay()
     return result
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def purge_idempotency_keys_task() -> int:
+    """Hourly: forget Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL_HOURS."""
+    from complaints.services.idempotency import purge_expired_keys
+
+    return purge_expired_keys()

@@ -1,11 +1,24 @@
-"""API-wide plumbing: one error format and the default pagination."""
+"""API-wide plumbing: one error format and the default pagination.
+
+problem+json is the answer to every error under ``/api/``: DRF's (through
+``problem_exception_handler``) and Django's own (unknown URLs, oversized or
+unreadable bodies, crashes: the ``handler*`` views below, named in
+``config.urls``), while pages keep their HTML error pages.
+"""
 
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,6 +26,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from complaints.errors import ApplicationError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Raised by Django while reading a body that breaks its limits: 413, not a plain 400.
+_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:
@@ -32,15 +47,9 @@ def _messages(value: Any) -> Any:
     return [str(value)]
 
 
-def problem(
-    *,
-    status_code: int,
-    code: str,
-    title: str,
-    detail: str,
-    errors: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+def _problem_body(
+    status_code: int, code: str, title: str, detail: str, errors: dict[str, Any] | None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"urn:problem:{code}",
         "title": title,
@@ -50,9 +59,41 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    return body
+
+
+def problem(
+    *,
+    status_code: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = _problem_body(status_code, code, title, detail, errors)
     response = Response(body, status=status_code, headers=headers)
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def problem_response(
+    *,
+    status_code: int,
+    code: str,
+    detail: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    """The same problem+json, for answers given outside DRF (middleware, URL handlers)."""
+    body = _problem_body(status_code, code, _title(status_code), detail, errors)
+    return JsonResponse(
+        body,
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -64,6 +105,13 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
             title=_title(exc.status),
             detail=exc.message,
             errors=exc.details or None,
+        )
+    if isinstance(exc, _TOO_LARGE):
+        return problem(
+            status_code=413,
+            code="too_large",
+            title=_title(413),
+            detail=_("The request body is too large."),
         )
     if isinstance(exc, DjangoValidationError):
         errors = (
@@ -136,3 +184,54 @@ class LargeListPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+
+
+# --- Django's error views: problem+json under /api/, the HTML pages elsewhere --------
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, _TOO_LARGE):
+        return problem_response(
+            status_code=413, code="too_large", detail=_("The request body is too large.")
+        )
+    return problem_response(
+        status_code=400, code="bad_request", detail=_("The request could not be read.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.permission_denied(request, exception)
+    return problem_response(
+        status_code=403,
+        code="permission_denied",
+        detail=_("You do not have permission to perform this action."),
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.page_not_found(request, exception)
+    return problem_response(
+        status_code=404,
+        code="not_found",
+        detail=_("There is no endpoint at this address; see /api/v1/schema/."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.server_error(request)
+    return problem_response(
+        status_code=500,
+        code="server_error",
+        detail=_("Something went wrong on our side; it has been logged. Try again later."),
+    )

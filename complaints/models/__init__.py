@@ -10,6 +10,7 @@ from .complaints import (
     WorkOrder,
 )
 from .customers import Customer
+from .idempotency import IdempotencyKey
 from .people import Department, Team, User
 from .sla import (
     BusinessCalendar,
@@ -40,6 +41,7 @@ __all__ = [
     "ComplaintEvent",
     "Customer",
     "Department",
+    "IdempotencyKey",
     "ReferenceCounter",
     "RuleField",
     "RuleKind",

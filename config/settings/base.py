@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # API only (/api/), after authentication: body limits, then idempotency keys.
+    "config.middleware.ApiBodyLimitMiddleware",
+    "config.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -200,6 +203,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["complaints.api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -217,6 +221,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Rate limits (complaints.api.throttling): a token's own rate_limit wins over
+# API_TOKEN_RATE; sessions and unauthenticated callers have theirs. Empty: no limit.
+API_TOKEN_RATE = env.rate_var("API_TOKEN_RATE", "1200/min")
+API_USER_RATE = env.rate_var("API_USER_RATE", "600/min")
+API_ANON_RATE = env.rate_var("API_ANON_RATE", "300/min")
+# Idempotency-Key: how long a stored response is replayed, and how long a retry
+# waits for its still-running twin before 409.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int_var("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
+IDEMPOTENCY_WAIT_SECONDS = env.int_var("IDEMPOTENCY_WAIT_SECONDS", 10, minimum=1)
+# Largest API body (JSON); file uploads (attachments, key-event CSVs) may be larger.
+API_MAX_BODY_BYTES = env.int_var("API_MAX_BODY_BYTES", 2_621_440, minimum=1024)
+API_MAX_UPLOAD_BYTES = env.int_var("API_MAX_UPLOAD_BYTES", 64 * 1024 * 1024, minimum=1024)
 
 # --- Logging -----------------------------------------------------------------
 LOG_LEVEL = env.str_var("LOG_LEVEL", "INFO").upper()
