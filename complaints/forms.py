@@ -27,7 +27,9 @@ from complaints.models import (
     Team,
     User,
 )
+from complaints.models.tokens import validate_rate
 from complaints.phones import normalise_phone
+from complaints.services.tokens import SCOPES
 
 
 def apply_error(form: forms.Form, error: ApplicationError) -> None:
@@ -279,3 +281,38 @@ class SlaPolicyForm(VersionedForm, forms.ModelForm):
             "is_active",
         ]
 
+
+class ApiTokenForm(StyledForm):
+    """A new integration token: what it is for, whom it acts as, what it may do."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What it is for, e.g. IVR (site A).")
+    )
+    user = forms.ModelChoiceField(
+        label=_("Acts as"),
+        queryset=User.objects.none(),
+        help_text=_("A service account; its role limits the token as much as the scopes do."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=[(scope, f"{scope}: {description}") for scope, description in SCOPES.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Empty: until revoked."),
+    )
+    rate_limit = forms.CharField(
+        label=_("Rate limit"),
+        max_length=20,
+        required=False,
+        validators=[validate_rate],
+        help_text=_("Requests per period, e.g. 600/min; empty: the default for tokens."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+        self.fields["scopes"].widget.attrs["class"] = "form-check-input"
