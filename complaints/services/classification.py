@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from complaints.models import (
     RuleKind,
     User,
 )
-from complaints.services.concurrency import bump_version, lock_for_edit
+from complaints.services.concurrency import bump_version, save_edited
 
 logger = logging.getLogger(__name__)
 
@@ -308,6 +307,14 @@ def override_classification(
     return locked
 
 
+def _keep_one_kind(rule: ClassificationRule) -> None:
+    """A phrase rule has no field condition, and a field rule no phrase."""
+    if rule.kind == RuleKind.PHRASE:
+        rule.field, rule.value = "", ""
+    else:
+        rule.phrase = ""
+
+
 def save_rule(
     rule: ClassificationRule | None,
     *,
@@ -319,20 +326,13 @@ def save_rule(
 
     An edit is refused (412) when someone saved the rule since ``expected_version``.
     """
-    with transaction.atomic():
-        rule = lock_for_edit(ClassificationRule, rule, expected_version=expected_version)
-        for name, value in data.items():
-            setattr(rule, name, value)
-        if rule.kind == RuleKind.PHRASE:
-            rule.field, rule.value = "", ""
-        else:
-            rule.phrase = ""
-        try:
-            rule.full_clean()
-        except ValidationError as error:
-            raise ApplicationError(
-                _("The rule has invalid fields."), code="invalid", details=error.message_dict
-            ) from None
-        rule.save()
+    rule = save_edited(
+        ClassificationRule,
+        rule,
+        data=data,
+        invalid_message=_("The rule has invalid fields."),
+        expected_version=expected_version,
+        adjust=_keep_one_kind,
+    )
     logger.info("Classification rule %s saved by %s", rule.pk, by)
     return rule

@@ -1,13 +1,16 @@
 """Optimistic concurrency for every ``VersionedModel``: lock the row, check the version, bump it.
 
 One helper for the three apps: services lock with ``lock_versioned`` (inside their
-transaction) and bump with ``bump_version`` when they save a change, so the API's
-``If-Match`` and the pages' hidden version field mean the same thing everywhere.
+transaction) and bump with ``bump_version`` when they save a change (``save_edited`` does
+both for create-or-edit configuration records), so the API's ``If-Match`` and the pages'
+hidden version field mean the same thing everywhere.
 """
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from complaints.errors import ApplicationError
@@ -57,14 +60,37 @@ def bump_version(obj: VersionedModel) -> str:
     return "version"
 
 
-def lock_for_edit(model: type[V], instance: V | None, *, expected_version: int | None = None) -> V:
-    """For create-or-edit services: a new ``model()``, or ``instance``'s row locked and checked.
+def save_edited(
+    model: type[V],
+    instance: V | None,
+    *,
+    data: dict[str, Any],
+    invalid_message: str,
+    expected_version: int | None = None,
+    adjust: Callable[[V], None] | None = None,
+) -> V:
+    """Create ``model`` from ``data``, or edit ``instance``'s row under the version check.
 
-    The locked row's version is already bumped for the change about to be saved.
-    Must run inside a transaction.
+    For configuration records (rules, SLA policies) whose fields the model validates
+    itself: ``adjust`` tidies the record after ``data`` is applied, ``full_clean``
+    decides (400 ``invalid`` with the model's messages per field), and an edit of a row
+    changed since ``expected_version`` is refused (412).
     """
-    if instance is None or instance.pk is None:
-        return model()
-    locked = lock_versioned(model, instance.pk, expected_version=expected_version)
-    bump_version(locked)
-    return locked
+    with transaction.atomic():
+        if instance is None or instance.pk is None:
+            record = model()
+        else:
+            record = lock_versioned(model, instance.pk, expected_version=expected_version)
+            bump_version(record)
+        for name, value in data.items():
+            setattr(record, name, value)
+        if adjust is not None:
+            adjust(record)
+        try:
+            record.full_clean()
+        except ValidationError as error:
+            raise ApplicationError(
+                invalid_message, code="invalid", details=error.message_dict
+            ) from None
+        record.save()
+    return record

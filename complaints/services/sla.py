@@ -28,7 +28,7 @@ from complaints.models import (
     WorkOrder,
 )
 from complaints.services.calendars import working_time
-from complaints.services.concurrency import lock_for_edit
+from complaints.services.concurrency import save_edited
 
 logger = logging.getLogger(__name__)
 
@@ -208,21 +208,13 @@ def save_policy(
 
     An edit is refused (412) when someone saved the policy since ``expected_version``.
     """
-    from django.core.exceptions import ValidationError
-
-    from complaints.errors import ApplicationError
-
-    with transaction.atomic():
-        policy = lock_for_edit(SlaPolicy, policy, expected_version=expected_version)
-        for name, value in data.items():
-            setattr(policy, name, value)
-        try:
-            policy.full_clean()
-        except ValidationError as error:
-            raise ApplicationError(
-                _("The policy has invalid fields."), code="invalid", details=error.message_dict
-            ) from None
-        policy.save()
+    policy = save_edited(
+        SlaPolicy,
+        policy,
+        data=data,
+        invalid_message=_("The policy has invalid fields."),
+        expected_version=expected_version,
+    )
     logger.info("SLA policy %s saved by %s", policy.pk, by)
     return policy
 

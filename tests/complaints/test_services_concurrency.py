@@ -6,7 +6,7 @@ import pytest
 from complaints import services
 from complaints.errors import ApplicationError
 from complaints.models import ClassificationRule, Department, SlaPolicy, WorkOrder
-from complaints.services.concurrency import check_version, lock_for_edit, lock_versioned
+from complaints.services.concurrency import check_version, lock_versioned, save_edited
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +47,19 @@ def test_lock_versioned_rereads_the_row(work_order):
     assert_stale(error, 3)
 
 
-def test_lock_for_edit_makes_a_new_row_or_bumps_the_locked_one():
-    assert lock_for_edit(SlaPolicy, None).pk is None
-    policy = SlaPolicy.objects.create(priority="urgent", resolution_minutes=60)
-    assert lock_for_edit(SlaPolicy, policy, expected_version=1).version == 2
+def test_save_edited_creates_or_edits_the_locked_row():
+    created = save_edited(
+        SlaPolicy, None, data={"priority": "urgent", "resolution_minutes": 60}, invalid_message="x"
+    )
+    assert (created.pk is not None, created.version) == (True, 1)
+    edited = save_edited(
+        SlaPolicy, created, data={"resolution_minutes": 30}, invalid_message="x", expected_version=1
+    )
+    assert (edited.version, edited.resolution_minutes) == (2, 30)
+    with pytest.raises(ApplicationError) as error:
+        save_edited(SlaPolicy, created, data={"warn_percent": 0}, invalid_message="Bad policy.")
+    assert (error.value.code, error.value.message) == ("invalid", "Bad policy.")
+    assert error.value.details  # the model's own messages
 
 
 def test_answering_a_work_order_counts_as_a_change(work_order, department_user):

@@ -19,7 +19,7 @@ from repair.models import CallbackRequest, KeyEvent
 from surveys.api.authentication import sign
 from surveys.models import SmsReply
 from tests.api import assert_problem, client_for, token_client
-from tests.factories import make_complaint
+from tests.factories import key_event_fields, make_complaint
 
 URL = "/api/v1/complaints/"
 INTAKE = {"phone": "13812345678", "channel": "phone", "description": "No signal since Monday"}
@@ -177,13 +177,7 @@ def test_every_app_s_creating_posts_honour_the_key(integration_user, supervisor,
     for _ in range(2):
         post(callbacks, {"phone": "13812345678", "source": "ivr"}, path="/api/v1/callbacks/")
     assert CallbackRequest.objects.get().joined_count == 0  # not joined: the retry was replayed
-    event = {
-        "name": "Fibre cut",
-        "kind": "network_outage",
-        "started_at": timezone.now().isoformat(),
-        "sms_en": "Sorry, {customer_name}.",
-        "sms_zh_hans": "{customer_name}您好，抱歉。",
-    }
+    event = key_event_fields()
     boss = client_for(supervisor)
     for _ in range(2):
         post(boss, event, path="/api/v1/repair/key-events/")

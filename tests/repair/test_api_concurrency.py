@@ -3,14 +3,13 @@ nothing is overwritten; detail and action answers carry the current ETag."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from repair.enums import CallbackState, ImportState
 from repair.models import KeyEvent, RepairCase
 from repair.services import callbacks
 from repair.services import cases as cases_service
 from tests.api import assert_problem, client_for
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, key_event_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -80,13 +79,7 @@ def test_key_events_carry_etags_and_refuse_a_stale_upload(supervisor):
     api = client_for(supervisor)
     created = api.post(
         "/api/v1/repair/key-events/",
-        {
-            "name": "Fibre cut",
-            "kind": "network_outage",
-            "started_at": timezone.now().isoformat(),
-            "sms_en": "Sorry, {customer_name}.",
-            "sms_zh_hans": "{customer_name}您好，抱歉。",
-        },
+        key_event_fields(),
     )
     assert (created.status_code, created["ETag"]) == (201, '"1"')
     url = created["Location"]

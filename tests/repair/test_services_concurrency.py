@@ -4,14 +4,13 @@ bumps the version; a change naming an older version is refused (412) and changes
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from complaints.errors import ApplicationError
 from repair.enums import CallbackState, ImportState
 from repair.models import CallbackAgent, CallbackRequest, KeyEvent, RepairCase
 from repair.services import callbacks, key_events
 from repair.services import cases as cases_service
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, key_event_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -110,13 +109,7 @@ def test_stale_case_changes_are_refused(case, agent, other_agent):
 @pytest.fixture
 def event(supervisor) -> KeyEvent:
     return key_events.create_event(
-        data={
-            "name": "Fibre cut",
-            "kind": "network_outage",
-            "started_at": timezone.now(),
-            "sms_en": "Sorry, {customer_name}.",
-            "sms_zh_hans": "{customer_name}您好，抱歉。",
-        },
+        data=key_event_fields(),
         by=supervisor,
     )
 
