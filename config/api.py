@@ -6,6 +6,7 @@ unreadable bodies, crashes: the ``handler*`` views below, named in
 ``config.urls``), while pages keep their HTML error pages.
 """
 
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -18,8 +19,9 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import defaults
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -171,19 +173,61 @@ def _validated(serializer_class: type, data: Any, context: dict[str, Any]) -> di
 
 
 class DefaultPagination(pagination.PageNumberPagination):
-    """Page numbers for small lists; big ones (complaints, events) use cursors."""
+    """Page numbers for small lists; big ones (complaints, events) use cursors.
+
+    A page that does not exist is a bad ``page`` parameter (400), not a missing
+    resource: DRF's 404 would tell a client the list itself is gone.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError({self.page_query_param: [str(error.detail)]}) from None
+
 
 class LargeListPagination(pagination.CursorPagination):
-    """Cursor paging: constant cost however deep the client pages."""
+    """Cursor paging: constant cost however deep the client pages.
+
+    A cursor that is not one of ours is a bad ``cursor`` parameter (400), as above.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [str(error.detail)]}
+            ) from None
+
+
+# The datetimes the API accepts. Before 1901 the centre's zone has no offset RFC 3339
+# can write (Shanghai's local mean time is +08:05:43), and nothing this product records
+# happened before 1970 or will after 2100; out of range is a 400, not a garbled answer.
+EARLIEST_DATETIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_DATETIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField within [1970, 2100); every API input uses it."""
+
+    default_error_messages = {
+        "out_of_range": _lazy("Give a date and time between 1970 and 2099."),
+    }
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not EARLIEST_DATETIME <= moment < LATEST_DATETIME:
+            self.fail("out_of_range")
+        return moment
 
 
 # --- Django's error views: problem+json under /api/, the HTML pages elsewhere --------

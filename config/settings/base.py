@@ -220,6 +220,49 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every enum's component name, pinned: without this drf-spectacular names an enum
+    # after its field and renames it (ComplaintStateEnum, EventKindEnum...) as soon as
+    # another field of the same name gets other choices, breaking generated clients.
+    # tests/config/test_api_contract.py fails on an enum missing from this list.
+    "ENUM_NAME_OVERRIDES": {
+        "AllowedActionsEnum": "complaints.api.serializers.ALLOWED_ACTIONS",
+        "AnsweredViaEnum": "surveys.enums.AnsweredVia",
+        "AppliesToEnum": "complaints.models.sla.SlaTarget",
+        "CallbackAttemptOutcomeEnum": "repair.enums.AttemptOutcome",
+        "CallbackStateEnum": "repair.enums.CallbackState",
+        "ComplaintChannelEnum": "complaints.enums.Channel",
+        "ComplaintStateEnum": "complaints.enums.State",
+        "ConfirmationMethodEnum": "complaints.enums.ConfirmationMethod",
+        "ContactChannelEnum": "complaints.enums.ContactChannel",
+        "ContactOutcomeEnum": "complaints.enums.ContactOutcome",
+        "CustomerTierEnum": "complaints.enums.CustomerTier",
+        "DamageTypeEnum": "repair.enums.DamageType",
+        "EmotionEnum": "complaints.enums.Emotion",
+        "EventKindEnum": "complaints.enums.EventKind",
+        "ExpectationEnum": "complaints.enums.Expectation",
+        "FieldEnum": "complaints.api.serializers.OVERRIDE_FIELDS",
+        "GroupByEnum": "surveys.selectors.GROUPS",
+        "ImportStateEnum": "repair.enums.ImportState",
+        "KeyEventKindEnum": "repair.enums.KeyEventKind",
+        "LanguageEnum": "complaints.enums.Language",
+        "LineEnum": "repair.enums.StrategyLine",
+        "OpenCallbackStateEnum": "repair.api.serializers.OPEN_STATE_CHOICES",
+        "PriorityEnum": "complaints.enums.Priority",
+        "ReasonEnum": "complaints.enums.CancelReason",
+        "RepairCaseStateEnum": "repair.enums.RepairState",
+        "SourceEnum": "repair.enums.CallbackSource",
+        "StatusEnum": "complaints.enums.SlaStatus",
+        "SubjectEnum": "complaints.enums.Subject",
+        "SurveyInvitationChannelEnum": "surveys.enums.InvitationChannel",
+        "SurveyInvitationStateEnum": "surveys.enums.InvitationState",
+        "WorkOrderStateEnum": "complaints.enums.WorkOrderState",
+    },
+    # After the enums are named: the parts of the contract every operation shares
+    # (401/403/429, Idempotency-Key on POST, 412 with If-Match...), in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_contract_responses",
+    ],
 }
 
 # Rate limits (complaints.api.throttling): a token's own rate_limit wins over

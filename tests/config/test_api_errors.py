@@ -128,3 +128,41 @@ def test_a_crash_is_a_500_problem_under_api_and_the_html_page_elsewhere(
     monkeypatch.setattr(views.selectors, "complaint_queue", crash)
     page = client.get("/")
     assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [("/api/v1/complaints/?received_before=0249-09-01T04:12:32-21:15", "received_before"),
+     ("/api/v1/surveys/responses/?until=9179-11-13T00:34:53-23:40", "until"),
+     ("/api/v1/callbacks/?due_after=1899-12-31T00:00:00Z", "due_after")],
+)  # fmt: skip
+def test_a_moment_outside_1970_to_2099_is_a_bad_parameter(supervisor, path, parameter):
+    """Found by schemathesis: PostgreSQL refused the offset, and the list answered 500."""
+    body = assert_problem(client_for(supervisor).get(path), 400, "invalid")
+    assert set(body["errors"]) == {parameter}
+
+
+def test_any_offset_python_reads_is_fine_within_the_range(supervisor):
+    response = client_for(supervisor).get(
+        "/api/v1/complaints/", {"received_after": "2026-01-01T00:00:00-21:15"}
+    )
+    assert response.status_code == 200
+
+
+def test_a_body_datetime_outside_the_range_is_refused(supervisor):
+    """Found by schemathesis: year 713 came back with Shanghai's +08:05:43, no RFC 3339."""
+    response = client_for(supervisor).post(
+        "/api/v1/repair/key-events/",
+        {"name": "Old", "kind": "other", "started_at": "0713-02-20T11:05:50Z",
+         "sms_en": "x", "sms_zh_hans": "x"},
+    )  # fmt: skip
+    body = assert_problem(response, 400, "invalid")
+    assert "1970" in body["errors"]["started_at"][0]
+
+
+@pytest.mark.parametrize("query", ["cursor=bm90LW91cnM", "page=0"])
+def test_a_cursor_or_page_that_is_not_ours_is_a_bad_parameter(api, query):
+    """Found by schemathesis: DRF answered 404, as if the list did not exist."""
+    path = "/api/v1/complaints/" if query.startswith("cursor") else "/api/v1/sla-policies/"
+    body = assert_problem(api.get(f"{path}?{query}"), 400, "invalid")
+    assert set(body["errors"]) == {query.split("=")[0]}

@@ -10,10 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-import yaml
-from django.core.management import call_command
 from django.utils import timezone
-from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.test import APIClient
 
 from complaints import services as complaint_services
@@ -695,17 +692,6 @@ def test_a_response_costs_the_same_however_many_answers(
 
 
 # --- The schema ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def schema(tmp_path, capsys) -> dict:
-    """``manage.py spectacular --validate --fail-on-warn``: any warning fails the command."""
-    GENERATOR_STATS.reset()
-    target = tmp_path / "schema.yml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
-    stderr = capsys.readouterr().err
-    assert "Warning" not in stderr and "Error" not in stderr, stderr
-    return yaml.safe_load(target.read_text())
 
 
 def test_the_surveys_endpoints_are_described(schema):
