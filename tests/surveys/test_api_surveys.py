@@ -127,6 +127,28 @@ def test_a_signed_reply_is_recorded_and_answers_the_survey(gateway, invitation):
     assert invitation.state == InvitationState.ANSWERED
 
 
+def test_a_gateway_that_cannot_sign_sends_a_token_with_surveys_inbound(
+    settings, invitation, integration_user
+):
+    settings.SMS_INBOUND_SECRET = ""  # no secret needed on the token's way in
+    _token, raw = issue_api_token(
+        name="SMS gateway", user=integration_user, scopes=["surveys:inbound"]
+    )
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = {"from": invitation.customer.phone, "text": "5"}
+    response = client.post(f"{API}sms-replies/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["matched_invitation"] is True
+    assert SurveyResponse.objects.get().score == 5
+    # the scope opens nothing else, and a token without it may not deliver
+    assert client.get(f"{API}sms-replies/").status_code == 403
+    _token, other = issue_api_token(name="BI", user=integration_user, scopes=["reports:read"])
+    refused = APIClient(HTTP_AUTHORIZATION=f"Bearer {other}").post(
+        f"{API}sms-replies/", body, format="json"
+    )
+    assert_problem(refused, 403, "permission_denied")
+
+
 def test_full_width_and_words_are_read_with_the_given_time(gateway, invitation):
     received = (timezone.now() - dt.timedelta(minutes=3)).replace(microsecond=0)
     response = deliver(
