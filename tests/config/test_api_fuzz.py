@@ -6,7 +6,8 @@ The product runs as in production: gunicorn (two workers) on 127.0.0.1, on the t
 database, with seeded records and a token holding every scope. Bounded for CI: the
 coverage phase (every boundary and invalid value the schema implies, once each), a few
 fuzzed examples per operation, a short stateful pass (following Location links),
-deterministic generation so that runs repeat, and a time limit. ``pytest -m fuzz`` runs it alone; ``make test`` includes it.
+deterministic generation so that runs repeat, and a time limit. ``pytest -m fuzz`` runs
+it alone; ``make test`` includes it.
 """
 
 import os
