@@ -28,7 +28,8 @@ SCOPES: dict[str, Any] = {
     ),
     "complaints:write": gettext_lazy(
         "Register and work complaints (moves, notes, contacts, attachments, dispatching and "
-        "cancelling work orders), customers, SLA policies, repair cases and key events."
+        "cancelling work orders), customers, SLA policies, repair cases and key events; mark "
+        "notifications read."
     ),
     "workorders:write": gettext_lazy("Answer work orders, for a department's own system."),
     "callbacks:read": gettext_lazy(
