@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from complaints import forms, services
 from complaints.access import Action, require
@@ -61,10 +61,18 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (no script needed, so nothing is revoked by a stray click)."""
     require(request.user, Action.MANAGE_API_TOKENS)
-    token = services.revoke_api_token(get_object_or_404(ApiToken, pk=pk), by=request.user)
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "complaints/api_token_revoke.html",
+            {"token": token, "active_section": "api_tokens"},
+        )
+    token = services.revoke_api_token(token, by=request.user)
     messages.success(
         request,
         _("Token %(name)s (%(prefix)s) revoked: it is refused from now on.")

@@ -30,7 +30,7 @@ def test_only_administrators_manage_tokens(client, agent, supervisor, administra
     for person in (agent, supervisor):
         client.force_login(person)
         assert [client.get(LIST).status_code, client.get(NEW).status_code] == [403, 403]
-        assert client.post(revoke).status_code == 403
+        assert [client.get(revoke).status_code, client.post(revoke).status_code] == [403, 403]
         assert "api-tokens" not in client.get("/").content.decode()
     client.logout()
     assert client.get(LIST).status_code == 302
@@ -113,7 +113,12 @@ def test_revoking_refuses_the_token_at_once(admin_client, integration_user):
     token, raw = issue_api_token(name="CRM", user=integration_user, scopes=["complaints:read"])
     api = APIClient(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert api.get("/api/v1/me/").status_code == 200
-    response = admin_client.post(reverse("complaints:api_token_revoke", args=[token.pk]))
+    url = reverse("complaints:api_token_revoke", args=[token.pk])
+    assert url in admin_client.get(LIST).content.decode()
+    confirm = admin_client.get(url)  # asks first; nothing revoked yet
+    assert confirm.status_code == 200 and 'data-testid="revoke-form"' in confirm.content.decode()
+    assert api.get("/api/v1/me/").status_code == 200
+    response = admin_client.post(url)
     assert response.status_code == 302
     assert api.get("/api/v1/me/").status_code == 401
     token.refresh_from_db()
