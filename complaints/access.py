@@ -35,6 +35,7 @@ class Action(StrEnum):
     MANAGE_STRATEGIES = "manage_strategies"
     MANAGE_PERSONAL_DATA = "manage_personal_data"
     USE_ADMIN = "use_admin"
+    MANAGE_API_TOKENS = "manage_api_tokens"
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -138,6 +139,8 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.MANAGE_STRATEGIES: _perm("repair.change_repairstrategy"),
     Action.MANAGE_PERSONAL_DATA: _perm("complaints.manage_personal_data"),
     Action.USE_ADMIN: lambda user, obj: user.is_staff,
+    # Administrators: the roles migration gives their group every complaints permission.
+    Action.MANAGE_API_TOKENS: _perm("complaints.add_apitoken"),
 }
 
 

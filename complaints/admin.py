@@ -142,11 +142,29 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued with ``manage.py create_api_token`` (the raw value is shown once)."""
+    """Tokens are issued on the API tokens page or with ``manage.py create_api_token`` (the
+    raw value is shown once); a row added here would have no secret, so adding is off."""
 
-    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "user",
+        "rate_limit",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["prefix", "created_at", "last_used_at", "created_by"]
-    fields = ["name", "prefix", "user", "scopes", "expires_at", "revoked_at", "created_by"]
+    fields = [
+        "name",
+        "prefix",
+        "user",
+        "scopes",
+        "rate_limit",
+        "expires_at",
+        "revoked_at",
+        "created_by",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

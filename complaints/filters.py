@@ -1,16 +1,20 @@
 """Filters shared by the queue page and the API (django-filter)."""
 
 import contextlib
+import datetime as dt
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from complaints.enums import Channel, Priority, State, WorkOrderState
 from complaints.errors import ApplicationError
 from complaints.models import Category, Complaint, Customer, Department, Team, WorkOrder
 from complaints.phones import normalise_phone
+from config.api import EARLIEST_DATETIME, LATEST_DATETIME
 
 # What the SLA badges, the queue's filters and the board's figures mean, in one place.
 # Breached: a running clock (first response or resolution) has missed its deadline.
@@ -75,6 +79,32 @@ def search_q(value: str, *, phone_field: str, name_field: str, extra: tuple[str,
     return query
 
 
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment in UTC, within the API's range (1970-2099).
+
+    Python accepts offsets up to ±23:59 that PostgreSQL refuses (±15:59), and the
+    database would answer a 500; converted to UTC first, any offset is fine.
+    """
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            moment = moment.astimezone(dt.UTC)
+        except OverflowError:
+            moment = None
+        if moment is None or not EARLIEST_DATETIME <= moment < LATEST_DATETIME:
+            raise ValidationError(_("Give a date and time between 1970 and 2099."), code="range")
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """``IsoDateTimeFilter`` for every filter on a moment (pages and API)."""
+
+    field_class = MomentField
+
+
 class ComplaintFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"))
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
@@ -84,10 +114,10 @@ class ComplaintFilter(django_filters.FilterSet):
     )
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
     assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("Assignee"))
-    received_after = django_filters.IsoDateTimeFilter(
+    received_after = MomentFilter(
         field_name="received_at", lookup_expr="gte", label=_("Received from")
     )
-    received_before = django_filters.IsoDateTimeFilter(
+    received_before = MomentFilter(
         field_name="received_at", lookup_expr="lt", label=_("Received before")
     )
     repeat = django_filters.BooleanFilter(

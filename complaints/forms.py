@@ -28,11 +28,18 @@ from complaints.models import (
     Team,
     User,
 )
+from complaints.models.tokens import validate_rate
 from complaints.phones import normalise_phone
+from complaints.services.tokens import SCOPES
 
 
 def apply_error(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's refusal beside the fields it names, else above the form."""
+    """Show a service's refusal beside the fields it names, else above the form.
+
+    A stale version (someone else saved meanwhile) also marks the form ``stale``,
+    so that the page offers to reload the record instead of overwriting it.
+    """
+    form.stale = error.code == "stale_version"
     placed = False
     for field, messages in (error.details or {}).items():
         if field in form.fields and not form.fields[field].widget.is_hidden:
@@ -44,11 +51,16 @@ def apply_error(form: forms.Form, error: ApplicationError) -> None:
 
 
 class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, and a red border on fields with errors."""
+    """Bootstrap classes on every widget, and a red border on fields with errors.
+
+    The border is added as each error is (``add_error``), not by validating in
+    ``__init__``: that would clean the form before a subclass's ``__init__`` has set
+    its querysets, and refuse every choice of a field whose queryset starts empty.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
@@ -58,15 +70,27 @@ class StyledForm(forms.Form):
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             widget.attrs["class"] = css
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self._errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            css = widget.attrs.get("class", "") if widget is not None else ""
+            if css and "is-invalid" not in css:
+                widget.attrs["class"] = f"{css} is-invalid"
 
 
 class VersionedForm(StyledForm):
     """Carries the version the agent saw, so a concurrent change is noticed, not overwritten."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def posted_version(data: Any) -> int | None:
+    """The version a bare button (take, claim, draw) posted, None when absent or unreadable."""
+    form = VersionedForm(data)
+    return form.cleaned_data["version"] if form.is_valid() else None
 
 
 class IntakeForm(StyledForm):
@@ -262,7 +286,7 @@ class AttachmentForm(StyledForm):
     file = forms.FileField(label=_("Image or PDF (10 MB at most)"))
 
 
-class AnswerWorkOrderForm(StyledForm):
+class AnswerWorkOrderForm(VersionedForm):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -279,7 +303,7 @@ class ReclassifyForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class RuleForm(StyledForm, forms.ModelForm):
+class RuleForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = ClassificationRule
         fields = [
@@ -295,7 +319,7 @@ class RuleForm(StyledForm, forms.ModelForm):
         ]
 
 
-class SlaPolicyForm(StyledForm, forms.ModelForm):
+class SlaPolicyForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = [
@@ -319,3 +343,39 @@ class AnonymiseForm(StyledForm):
             "I understand this cannot be undone: name, numbers and texts are removed for good."
         ),
     )
+
+
+class ApiTokenForm(StyledForm):
+    """A new integration token: what it is for, whom it acts as, what it may do."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What it is for, e.g. IVR (site A).")
+    )
+    user = forms.ModelChoiceField(
+        label=_("Acts as"),
+        queryset=User.objects.none(),
+        help_text=_("A service account; its role limits the token as much as the scopes do."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=[(scope, f"{scope}: {description}") for scope, description in SCOPES.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Empty: until revoked."),
+    )
+    rate_limit = forms.CharField(
+        label=_("Rate limit"),
+        max_length=20,
+        required=False,
+        validators=[validate_rate],
+        help_text=_("Requests per period, e.g. 600/min; empty: the default for tokens."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+        self.fields["scopes"].widget.attrs["class"] = "form-check-input"

@@ -94,3 +94,11 @@ def nightly_rollups_task() -> dict[str, int]:
     from complaints.reports.rollups import nightly_pass
 
     return nightly_pass()
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def purge_idempotency_keys_task() -> int:
+    """Hourly: forget Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL_HOURS."""
+    from complaints.services.idempotency import purge_expired_keys
+
+    return purge_expired_keys()

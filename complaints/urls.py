@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views, views_customers
+from complaints import token_views, views, views_customers
 
 app_name = "complaints"
 
@@ -36,4 +36,7 @@ urlpatterns = [
     path("sla/new/", views.sla_policy_edit, name="sla_policy_new"),
     path("sla/<int:pk>/", views.sla_policy_edit, name="sla_policy_edit"),
     path("notifications/", views.notifications, name="notifications"),
+    path("api-tokens/", token_views.api_tokens, name="api_tokens"),
+    path("api-tokens/new/", token_views.api_token_new, name="api_token_new"),
+    path("api-tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
 ]

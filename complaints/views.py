@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -270,6 +272,8 @@ def _render_detail(
         else forms.AttachmentForm(),
         "can_change": can(request.user, Action.CHANGE_COMPLAINT, complaint),
         "may_manage_customer": can(request.user, Action.MANAGE_PERSONAL_DATA),
+        # Actions post elsewhere; a stale form's "reload" link comes back here.
+        "reload_url": reverse("complaints:detail", args=[complaint.pk]),
         "active_section": "queue",
     }
     return render(request, "complaints/detail.html", context, status=status)
@@ -370,7 +374,7 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or can(request.user, Action.VIEW_COMPLAINT, work_order.complaint)
     ):
         raise Http404
-    form = forms.AnswerWorkOrderForm(request.POST or None)
+    form = forms.AnswerWorkOrderForm(request.POST or None, initial={"version": work_order.version})
     status = 200
     if request.method == "POST":
         require(request.user, Action.ANSWER_WORK_ORDER, work_order)
@@ -378,7 +382,10 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.answer_work_order(
-                    work_order, answer=form.cleaned_data["answer"], by=request.user
+                    work_order,
+                    answer=form.cleaned_data["answer"],
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
                 )
             except ApplicationError as error:
                 forms.apply_error(form, error)
@@ -402,7 +409,12 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _report_scope(request: HttpRequest) -> tuple[forms.ReportFilterForm, ReportScope]:
     """The filters the user picked (errors beside the fields), as a scope they may see."""
-    form = forms.ReportFilterForm(request.GET or None, confined_team=report_team(request.user))
+    confined = report_team(request.user)
+    asked = request.GET.get("team")
+    if confined is not None and asked and asked != str(confined):
+        # The form would quietly show the lead's own team; say plainly it is not theirs.
+        raise PermissionDenied("another team")
+    form = forms.ReportFilterForm(request.GET or None, confined_team=confined)
     picked: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         picked = {key: value for key, value in form.cleaned_data.items() if value}
@@ -509,17 +521,23 @@ def edit_settings_object(
 ) -> HttpResponse:
     """Create or edit a configuration object (rule, SLA policy, repair strategy) by its service.
 
-    Shared by the apps' settings pages so that each shows a service's refusal beside the field.
+    Shared by the apps' settings pages so that each shows a service's refusal beside the
+    field. The form carries the version the supervisor opened, so that an edit saved by
+    someone else meanwhile is reported (reload), not overwritten.
     """
-    form = form_class(request.POST or None, instance=instance)
+    initial = {"version": instance.version} if instance is not None else None
+    form = form_class(request.POST or None, instance=instance, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
             try:
-                save(instance, data=form.cleaned_data, by=request.user)
+                save(instance, data=data, by=request.user, expected_version=version)
             except ApplicationError as error:
                 forms.apply_error(form, error)
+                status = error.status
             else:
                 messages.success(request, done_message)
                 return redirect(done_url)

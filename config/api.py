@@ -1,18 +1,35 @@
-"""API-wide plumbing: one error format and the default pagination."""
+"""API-wide plumbing: one error format and the default pagination.
 
+problem+json is the answer to every error under ``/api/``: DRF's (through
+``problem_exception_handler``) and Django's own (unknown URLs, oversized or
+unreadable bodies, crashes: the ``handler*`` views below, named in
+``config.urls``), while pages keep their HTML error pages.
+"""
+
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, pagination
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views import defaults
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from complaints.errors import ApplicationError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Raised by Django while reading a body that breaks its limits: 413, not a plain 400.
+_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:
@@ -32,15 +49,9 @@ def _messages(value: Any) -> Any:
     return [str(value)]
 
 
-def problem(
-    *,
-    status_code: int,
-    code: str,
-    title: str,
-    detail: str,
-    errors: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+def _problem_body(
+    status_code: int, code: str, title: str, detail: str, errors: dict[str, Any] | None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"urn:problem:{code}",
         "title": title,
@@ -50,9 +61,41 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    return body
+
+
+def problem(
+    *,
+    status_code: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = _problem_body(status_code, code, title, detail, errors)
     response = Response(body, status=status_code, headers=headers)
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def problem_response(
+    *,
+    status_code: int,
+    code: str,
+    detail: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    """The same problem+json, for answers given outside DRF (middleware, URL handlers)."""
+    body = _problem_body(status_code, code, _title(status_code), detail, errors)
+    return JsonResponse(
+        body,
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -64,6 +107,13 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
             title=_title(exc.status),
             detail=exc.message,
             errors=exc.details or None,
+        )
+    if isinstance(exc, _TOO_LARGE):
+        return problem(
+            status_code=413,
+            code="too_large",
+            title=_title(413),
+            detail=_("The request body is too large."),
         )
     if isinstance(exc, DjangoValidationError):
         errors = (
@@ -123,16 +173,109 @@ def _validated(serializer_class: type, data: Any, context: dict[str, Any]) -> di
 
 
 class DefaultPagination(pagination.PageNumberPagination):
-    """Page numbers for small lists; big ones (complaints, events) use cursors."""
+    """Page numbers for small lists; big ones (complaints, events) use cursors.
+
+    A page that does not exist is a bad ``page`` parameter (400), not a missing
+    resource: DRF's 404 would tell a client the list itself is gone.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError({self.page_query_param: [str(error.detail)]}) from None
+
 
 class LargeListPagination(pagination.CursorPagination):
-    """Cursor paging: constant cost however deep the client pages."""
+    """Cursor paging: constant cost however deep the client pages.
+
+    A cursor that is not one of ours is a bad ``cursor`` parameter (400), as above.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [str(error.detail)]}
+            ) from None
+
+
+# The datetimes the API accepts. Before 1901 the centre's zone has no offset RFC 3339
+# can write (Shanghai's local mean time is +08:05:43), and nothing this product records
+# happened before 1970 or will after 2100; out of range is a 400, not a garbled answer.
+EARLIEST_DATETIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_DATETIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField within [1970, 2100); every API input uses it."""
+
+    default_error_messages = {
+        "out_of_range": _lazy("Give a date and time between 1970 and 2099."),
+    }
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not EARLIEST_DATETIME <= moment < LATEST_DATETIME:
+            self.fail("out_of_range")
+        return moment
+
+
+# --- Django's error views: problem+json under /api/, the HTML pages elsewhere --------
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, _TOO_LARGE):
+        return problem_response(
+            status_code=413, code="too_large", detail=_("The request body is too large.")
+        )
+    return problem_response(
+        status_code=400, code="bad_request", detail=_("The request could not be read.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.permission_denied(request, exception)
+    return problem_response(
+        status_code=403,
+        code="permission_denied",
+        detail=_("You do not have permission to perform this action."),
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.page_not_found(request, exception)
+    return problem_response(
+        status_code=404,
+        code="not_found",
+        detail=_("There is no endpoint at this address; see /api/v1/schema/."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.server_error(request)
+    return problem_response(
+        status_code=500,
+        code="server_error",
+        detail=_("Something went wrong on our side; it has been logged. Try again later."),
+    )

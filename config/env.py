@@ -87,6 +87,22 @@ def list_var(name: str, default: Any = MISSING) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def rate_var(name: str, default: str) -> str:
+    """A request rate such as ``600/min``; empty means no limit."""
+    from complaints.rates import parse_rate
+
+    value = _raw(name, default)
+    value = default if value is None else value
+    try:
+        parse_rate(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate; write e.g. 600/min (per s, min, hour or day), "
+            "or leave it empty for no limit."
+        ) from None
+    return value
+
+
 def time_zone_var(name: str, default: str) -> str:
     value = _raw(name, default) or default
     try:

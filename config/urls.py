@@ -41,6 +41,12 @@ urlpatterns = [
     path("", include("complaints.urls")),
 ]
 
+# Errors Django answers itself (no view ran, or the view crashed): problem+json under /api/.
+handler400 = "config.api.bad_request"
+handler403 = "config.api.permission_denied"
+handler404 = "config.api.page_not_found"
+handler500 = "config.api.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import StyledForm
+from complaints.forms import StyledForm, VersionedForm
 from complaints.selectors import visible_complaints
 from repair.enums import AttemptOutcome, CallbackSource, DamageType, RepairContactChannel
 from repair.models import KeyEvent, RepairStrategy
@@ -28,18 +28,18 @@ class BookCallbackForm(StyledForm):
     )
 
 
-class AttemptForm(StyledForm):
+class AttemptForm(VersionedForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=AttemptOutcome.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-class RepairContactForm(StyledForm):
+class RepairContactForm(VersionedForm):
     channel = forms.ChoiceField(label=_("How"), choices=RepairContactChannel.choices)
     reached = forms.BooleanField(label=_("Reached the customer"), required=False, initial=True)
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
 
-class CloseCaseForm(StyledForm):
+class CloseCaseForm(VersionedForm):
     repaired = forms.TypedChoiceField(
         label=_("Result"),
         choices=[("1", _("Repaired")), ("0", _("Not repaired"))],
@@ -105,7 +105,7 @@ class OpenCaseForm(StyledForm):
         return complaint
 
 
-class StrategyForm(StyledForm, forms.ModelForm):
+class StrategyForm(VersionedForm, forms.ModelForm):
     damage_types = forms.MultipleChoiceField(
         label=_("Fits damage types"),
         choices=DamageType.choices,

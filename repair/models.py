@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, Customer, RollupDimensions
+from complaints.models import Complaint, Customer, RollupDimensions, VersionedModel
 from repair.enums import (
     OPEN_CALLBACK_STATES,
     OPEN_REPAIR_STATES,
@@ -22,7 +22,7 @@ from repair.enums import (
 )
 
 
-class CallbackRequest(models.Model):
+class CallbackRequest(VersionedModel):
     """A booking to call a customer back ("every call returned").
 
     Its clock starts at the booking, or when quiet hours end, or at the start of
@@ -162,7 +162,7 @@ class CallbackAgent(models.Model):
         return str(self.user)
 
 
-class RepairStrategy(models.Model):
+class RepairStrategy(VersionedModel):
     """A repair measure from the strategy library, with a script agents adapt per customer.
 
     Scripts may use the placeholders {customer_name}, {complaint_ref}, {agent_name},
@@ -190,7 +190,7 @@ class RepairStrategy(models.Model):
         return [str(labels.get(value, value)) for value in self.damage_types]
 
 
-class KeyEvent(models.Model):
+class KeyEvent(VersionedModel):
     """A mass incident (outage, billing error, cutover) that damaged many customers at once.
 
     The affected customers arrive as a CSV file that a worker imports in batches;
@@ -267,7 +267,7 @@ class KeyEventCustomer(models.Model):
         return f"{self.event_id}: {self.customer_id}"
 
 
-class RepairCase(models.Model):
+class RepairCase(VersionedModel):
     """A damaged customer relationship to repair, owned by one person (or a team's pile)."""
 
     customer = models.ForeignKey(

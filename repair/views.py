@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from complaints.access import Action, can, require
 from complaints.errors import ApplicationError
 from complaints.filters import page_query, picked_filters
-from complaints.forms import apply_error
+from complaints.forms import apply_error, posted_version
 from complaints.services.customers import get_or_create_customer
 from complaints.views import edit_settings_object
 from repair import selectors
@@ -100,7 +100,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW_CALLBACKS)
     booking = get_object_or_404(CallbackRequest, pk=pk)
     try:
-        callbacks.claim(booking, agent=request.user)
+        callbacks.claim(booking, agent=request.user, expected_version=posted_version(request.POST))
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("repair:callbacks")
@@ -115,8 +115,11 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the outcome of the call."))
         return redirect("repair:callbacks")
+    data = dict(form.cleaned_data)
     try:
-        callbacks.log_attempt(booking, agent=request.user, **form.cleaned_data)
+        callbacks.log_attempt(
+            booking, agent=request.user, expected_version=data.pop("version"), **data
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -200,13 +203,21 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    forms_by_action = {"contact": RepairContactForm(), "close": CloseCaseForm()}
+    # Each form carries the version the agent opened: a change saved meanwhile by
+    # someone else is reported (reload), not overwritten.
+    seen = {"version": case.version}
+    forms_by_action = {
+        "contact": RepairContactForm(initial=seen),
+        "close": CloseCaseForm(initial=seen),
+    }
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "take":
-                cases_service.take_case(case, agent=request.user)
+                cases_service.take_case(
+                    case, agent=request.user, expected_version=posted_version(request.POST)
+                )
                 return redirect("repair:case", pk=case.pk)
             form_class = {"contact": RepairContactForm, "close": CloseCaseForm}.get(action)
             if form_class is None:
@@ -215,10 +226,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             forms_by_action[action] = form
             status = 400
             if form.is_valid():
+                data = dict(form.cleaned_data)
+                version = data.pop("version")
                 if action == "contact":
-                    cases_service.log_repair_contact(case, agent=request.user, **form.cleaned_data)
+                    cases_service.log_repair_contact(
+                        case, agent=request.user, expected_version=version, **data
+                    )
                 else:
-                    cases_service.close_case(case, by=request.user, **form.cleaned_data)
+                    cases_service.close_case(
+                        case, by=request.user, expected_version=version, **data
+                    )
                 messages.success(request, _("Saved."))
                 return redirect("repair:case", pk=case.pk)
         except ApplicationError as error:
@@ -228,6 +245,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.error(request, error.message)
             status = error.status
+            case.refresh_from_db()
     scripts = [
         (strategy, cases_service.render_script(strategy, case))
         for strategy in cases_service.strategies_for(case)
@@ -346,6 +364,8 @@ def key_events(request: HttpRequest) -> HttpResponse:
 def key_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW_REPAIR)
     event = get_object_or_404(KeyEvent, pk=pk)
+    # No version check here: the import itself moves the event on while the page
+    # polls its progress, and a second upload during an import is refused anyway (busy).
     form = UploadAffectedForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and request.POST.get("action") == "sample":

@@ -74,6 +74,23 @@ def _clean_cache():
     yield
 
 
+@pytest.fixture(scope="session")
+def schema(tmp_path_factory, django_db_setup, django_db_blocker) -> dict:
+    """The OpenAPI schema, generated once per run by ``manage.py spectacular --validate
+    --fail-on-warn``: any drf-spectacular warning or validation error fails every test
+    that reads it."""
+    import yaml
+    from django.core.management import call_command
+    from drf_spectacular.drainage import GENERATOR_STATS
+
+    GENERATOR_STATS.reset()  # the counters are process-wide; start from none
+    target = tmp_path_factory.mktemp("schema") / "schema.yml"
+    with django_db_blocker.unblock():
+        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache
+    return yaml.safe_load(target.read_text())
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="Front line A")

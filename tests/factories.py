@@ -2,6 +2,7 @@
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from complaints.enums import Channel
 from complaints.models import Category, Complaint, Customer, Department, Team, User
@@ -59,3 +60,15 @@ def make_complaint(**fields) -> Complaint:
     fields.setdefault("description", "Broadband down since yesterday")
     fields.setdefault("category", Category.objects.get(code="network_signal"))
     return register_complaint(**fields)
+
+
+def key_event_fields(**fields) -> dict:
+    """What recording a key event (a mass incident) needs; it started now."""
+    return {
+        "name": "Fibre cut",
+        "kind": "network_outage",
+        "started_at": timezone.now(),
+        "sms_en": "Sorry, {customer_name}.",
+        "sms_zh_hans": "{customer_name}您好，抱歉。",
+        **fields,
+    }

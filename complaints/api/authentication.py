@@ -11,8 +11,23 @@ from complaints.models import ApiToken, hash_token_secret
 LAST_USED_RESOLUTION_SECONDS = 60
 
 
+KEYWORDS = ("bearer", "token")
+
+
+def bearer_credentials(request) -> str | None:
+    """The raw token of a well-formed ``Authorization: Bearer <token>``, else None.
+
+    For code that must know the caller before DRF authenticates (the idempotency
+    middleware); DRF's answer to a malformed header stays this class's.
+    """
+    parts = request.headers.get("Authorization", "").split()
+    if len(parts) == 2 and parts[0].lower() in KEYWORDS:
+        return parts[1]
+    return None
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    keywords = ("bearer", "token")
+    keywords = KEYWORDS
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()

@@ -31,6 +31,7 @@ from complaints.errors import ApplicationError
 from complaints.models import Category, Complaint, Customer, Department, Team, User
 from complaints.phones import normalise_phone
 from complaints.services.lifecycle import EDITABLE_FIELDS
+from config.api import DateTimeField
 
 PHONE_MAX_LENGTH = 40  # generous for spaces and dashes; E.164 itself is at most 16
 
@@ -140,7 +141,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     expectation_detail = serializers.CharField(max_length=200, required=False, allow_blank=True)
     emotion = serializers.ChoiceField(choices=Emotion.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    received_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    received_at = DateTimeField(required=False, help_text="Default: now.")
     assign_to_me = serializers.BooleanField(
         default=False, help_text="Assign the complaint to the caller at once."
     )
@@ -242,27 +243,12 @@ class ResolveSerializer(serializers.Serializer):
     remedy = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "enum": ConfirmationMethod.values,
-        "description": "How the customer confirmed; `no_answer_rule` closes by the documented "
-        "rule when the customer could not be reached.",
-    }
-)
-class ConfirmationMethodField(serializers.ChoiceField):
-    """ConfirmationMethod, documented as the body's own ``MethodEnum``.
-
-    The complaint's ``confirmation_method`` carries the same choices under another
-    name; drf-spectacular would warn about one choice set with two names.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=ConfirmationMethod.choices, **kwargs)
-
-
 class ConfirmSerializer(serializers.Serializer):
-    method = ConfirmationMethodField()
+    method = serializers.ChoiceField(
+        choices=ConfirmationMethod.choices,
+        help_text="How the customer confirmed; `no_answer_rule` closes by the documented rule "
+        "when the customer could not be reached.",
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

@@ -26,6 +26,10 @@ from complaints.reports.scope import MAX_DAYS, build_scope
 from complaints.reports.trends import trend_report
 from config.api import validated_query
 
+# Named once so that the schema's enum names stay stable (ENUM_NAME_OVERRIDES).
+FIGURE_KINDS = [COUNT, SHARE, NUMBER]
+SERIES_KINDS = [COUNT, SHARE]
+
 REPORTS = "reports:read"
 REPORT_SCOPES = dict.fromkeys(("GET", "HEAD", "OPTIONS"), REPORTS)
 
@@ -60,9 +64,7 @@ class FigureSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     value = NumberField(allow_null=True)
-    kind = serializers.ChoiceField(
-        choices=[COUNT, SHARE, NUMBER], help_text="`share` is a fraction 0..1."
-    )
+    kind = serializers.ChoiceField(choices=FIGURE_KINDS, help_text="`share` is a fraction 0..1.")
     url = serializers.CharField(
         allow_null=True, help_text="The page listing what the figure counts."
     )
@@ -106,7 +108,7 @@ class TrendSeriesSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     chart = serializers.CharField()
-    kind = serializers.ChoiceField(choices=[COUNT, SHARE])
+    kind = serializers.ChoiceField(choices=SERIES_KINDS)
     total = TrendPointSerializer(help_text="The whole period.")
     daily = TrendPointSerializer(many=True)
     weekly = TrendPointSerializer(many=True, help_text="Monday to Sunday, clipped to the period.")

@@ -73,18 +73,17 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
     OpenApiParameter.HEADER,
-    description='The complaint\'s `ETag` (e.g. `"3"`) as you last read it. When someone has '
-    "changed the complaint since, the request fails with 412 `stale_version` and changes "
-    "nothing.",
+    description='The record\'s `ETag` (e.g. `"3"`) as you last read it. When someone has '
+    "changed the record since, the request fails with 412 `stale_version` and changes "
+    "nothing. Without it (or with `*`) the change applies to the record as it is.",
 )
 
 ETAG = OpenApiParameter(
     "ETag",
     str,
     OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The complaint\'s version as an entity tag, e.g. `"3"`; send it back in '
-    "`If-Match`.",
+    response=[200, 201, 202],
+    description='The record\'s version as an entity tag, e.g. `"3"`; send it back in `If-Match`.',
 )
 
 LOCATION = OpenApiParameter(

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from complaints.access import Action, can, roles_of
 from complaints.api.sla import sla_status
-from complaints.enums import CustomerTier, Priority, SlaStatus
+from complaints.enums import ConfirmationMethod, CustomerTier, Priority, SlaStatus
 from complaints.lifecycle import Move, allowed_moves
 from complaints.models import (
     Attachment,
@@ -48,6 +48,9 @@ MOVE_ACTIONS: dict[Move, str] = {
     Move.REOPEN: "reopen",
     Move.CANCEL: "cancel",
 }
+# The values of the two enums below, named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+ALLOWED_ACTIONS = list(MOVE_ACTIONS.values())
+OVERRIDE_FIELDS = ["priority", "category"]
 
 
 def _user(serializer: serializers.Serializer) -> Any:
@@ -56,8 +59,10 @@ def _user(serializer: serializers.Serializer) -> Any:
 
 class MeSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
-    team = serializers.StringRelatedField()
-    department = serializers.StringRelatedField()
+    team = serializers.StringRelatedField(allow_null=True, help_text="Null for no team.")
+    department = serializers.StringRelatedField(
+        allow_null=True, help_text="Null unless the user works for a department."
+    )
     scopes = serializers.SerializerMethodField()
 
     class Meta:
@@ -217,7 +222,7 @@ class ClassificationOverrideSerializer(serializers.Serializer):
     """One correction by a person (``POST complaints/{id}/reclassify/``); ``from`` and ``to``
     are priorities or category codes."""
 
-    field = serializers.ChoiceField(choices=["priority", "category"], read_only=True)
+    field = serializers.ChoiceField(choices=OVERRIDE_FIELDS, read_only=True)
     from_ = serializers.CharField(read_only=True, help_text="The value before; empty for none.")
     to = serializers.CharField(read_only=True)
 
@@ -345,6 +350,12 @@ class ComplaintSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Reference of the original, when cancelled as a duplicate.",
     )
+    confirmation_method = serializers.ChoiceField(
+        choices=ConfirmationMethod.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How the customer confirmed; empty until the complaint is closed.",
+    )
     allowed_actions = serializers.SerializerMethodField()
     sla = SlaClocksSerializer(source="*", read_only=True)
 
@@ -402,7 +413,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         serializers.ListField(
-            child=serializers.ChoiceField(choices=list(MOVE_ACTIONS.values())),
+            child=serializers.ChoiceField(choices=ALLOWED_ACTIONS),
             help_text="The moves (`POST complaints/{id}/<action>/`) the caller may make now; "
             "notes, contacts and reclassify are always open to those who may change the "
             "complaint.",

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.access import Action, require
 from complaints.api import inputs
-from complaints.api.conditional import etag, expected_version
+from complaints.api.conditional import expected_version, with_etag
 from complaints.api.filters import NotificationFilter, SelectorFilterBackend, SlaPolicyFilter
 from complaints.api.pagination import (
     ComplaintCursorPagination,
@@ -219,11 +219,8 @@ class ComplaintViewSet(viewsets.GenericViewSet):
         return complaint
 
     def _answer(self, complaint: Complaint, code: int = status.HTTP_200_OK, **headers) -> Response:
-        return Response(
-            self.get_serializer(complaint).data,
-            status=code,
-            headers={"ETag": etag(complaint), **headers},
-        )
+        response = Response(self.get_serializer(complaint).data, status=code, headers=headers)
+        return with_etag(response, complaint)
 
     # -- collection and record
 
@@ -293,10 +290,11 @@ class ComplaintViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Dispatch a work order to a department",
-        description="The complaint then waits on the department; answers with the work order.",
+        description="The complaint then waits on the department; answers with the work order "
+        "(its `ETag` and `Location`). `If-Match` names the complaint's version.",
         request=inputs.DispatchSerializer,
         responses={201: WorkOrderSerializer, **VERSIONED_WRITE_ERRORS},
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG, LOCATION],
     )
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_work_order(self, request: Request, pk: str) -> Response:
@@ -310,7 +308,12 @@ class ComplaintViewSet(viewsets.GenericViewSet):
             by=request.user,
             expected_version=expected_version(request),
         )
-        return Response(WorkOrderSerializer(work_order).data, status=status.HTTP_201_CREATED)
+        response = Response(
+            WorkOrderSerializer(work_order).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api-v1:workorder-detail", args=[work_order.pk])},
+        )
+        return with_etag(response, work_order)
 
     @_move("Wait on the customer", inputs.WaitSerializer)
     @action(detail=True, methods=["post"])
@@ -527,7 +530,9 @@ class ComplaintViewSet(viewsets.GenericViewSet):
         responses={200: WorkOrderSerializer(many=True), **problems(400, 401, 403)},
     ),
     retrieve=extend_schema(
-        summary="One work order", responses={200: WorkOrderSerializer, **READ_ONE_ERRORS}
+        summary="One work order",
+        responses={200: WorkOrderSerializer, **READ_ONE_ERRORS},
+        parameters=[ETAG],
     ),
 )
 class WorkOrderViewSet(viewsets.GenericViewSet):
@@ -558,14 +563,18 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self._work_order(pk)).data)
+        return self._answer(self._work_order(pk))
+
+    def _answer(self, work_order: WorkOrder) -> Response:
+        return with_etag(Response(self.get_serializer(work_order).data), work_order)
 
     @extend_schema(
         summary="Answer a work order",
         description="For users of the work order's department. When no work order of the "
         "complaint is left open, the complaint is back in progress.",
         request=inputs.AnswerSerializer,
-        responses={200: WorkOrderSerializer, **WRITE_ERRORS},
+        responses={200: WorkOrderSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=[IF_MATCH, ETAG],
     )
     @action(
         detail=True, methods=["post"], required_scopes={**READ_SCOPES, "POST": ANSWER_WORK_ORDERS}
@@ -574,22 +583,33 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
         work_order = self._work_order(pk)
         require(request.user, Action.ANSWER_WORK_ORDER, work_order)
         data = validated_body(inputs.AnswerSerializer, request)
-        work_order = services.answer_work_order(work_order, answer=data["answer"], by=request.user)
-        return Response(self.get_serializer(work_order).data)
+        work_order = services.answer_work_order(
+            work_order,
+            answer=data["answer"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(work_order)
 
     @extend_schema(
         summary="Cancel a work order",
         description="For those who may change its complaint.",
         request=inputs.WorkOrderCancelSerializer,
-        responses={200: WorkOrderSerializer, **WRITE_ERRORS},
+        responses={200: WorkOrderSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=[IF_MATCH, ETAG],
     )
     @action(detail=True, methods=["post"], required_scopes={**READ_SCOPES, "POST": WRITE})
     def cancel(self, request: Request, pk: str) -> Response:
         work_order = self._work_order(pk)
         require(request.user, Action.CHANGE_COMPLAINT, work_order.complaint)
         data = validated_body(inputs.WorkOrderCancelSerializer, request)
-        work_order = services.cancel_work_order(work_order, reason=data["reason"], by=request.user)
-        return Response(self.get_serializer(work_order).data)
+        work_order = services.cancel_work_order(
+            work_order,
+            reason=data["reason"],
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(work_order)
 
 
 # --- SLA policies ------------------------------------------------------------------
@@ -603,7 +623,9 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
         responses={200: SlaPolicySerializer(many=True), **problems(400, 401, 403)},
     ),
     retrieve=extend_schema(
-        summary="One SLA policy", responses={200: SlaPolicySerializer, **READ_ONE_ERRORS}
+        summary="One SLA policy",
+        responses={200: SlaPolicySerializer, **READ_ONE_ERRORS},
+        parameters=[ETAG],
     ),
     create=extend_schema(
         summary="Add an SLA policy",
@@ -611,14 +633,15 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
         "priority, category, customer tier or first-response target.",
         request=SlaPolicySerializer,
         responses={201: SlaPolicySerializer, **problems(400, 401, 403)},
-        parameters=[LOCATION],
+        parameters=[ETAG, LOCATION],
     ),
     partial_update=extend_schema(
         summary="Change an SLA policy",
         description="Applies to clocks started afterwards; open clocks keep their due times. "
         "Deactivate a policy (`is_active: false`) rather than deleting it.",
         request=SlaPolicySerializer,
-        responses={200: SlaPolicySerializer, **problems(400, 401, 403, 404)},
+        responses={200: SlaPolicySerializer, **problems(400, 401, 403, 404, 412)},
+        parameters=[IF_MATCH, ETAG],
     ),
 )
 class SlaPolicyViewSet(viewsets.GenericViewSet):
@@ -645,25 +668,31 @@ class SlaPolicyViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+        return self._answer(get_object_or_404(self.get_queryset(), pk=pk))
+
+    def _answer(self, policy: SlaPolicy, code: int = status.HTTP_200_OK, **headers) -> Response:
+        response = Response(self.get_serializer(policy).data, status=code, headers=headers)
+        return with_etag(response, policy)
 
     def create(self, request: Request) -> Response:
         require(request.user, Action.MANAGE_SLA)
         data = validated_body(SlaPolicySerializer, request)
         policy = services.save_policy(None, data=data, by=request.user)
-        return Response(
-            self.get_serializer(policy).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-v1:slapolicy-detail", args=[policy.pk])},
-        )
+        location = reverse("api-v1:slapolicy-detail", args=[policy.pk])
+        return self._answer(policy, status.HTTP_201_CREATED, Location=location)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         require(request.user, Action.MANAGE_SLA)
         policy = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = self.get_serializer(policy, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        policy = services.save_policy(policy, data=dict(serializer.validated_data), by=request.user)
-        return Response(self.get_serializer(policy).data)
+        policy = services.save_policy(
+            policy,
+            data=dict(serializer.validated_data),
+            by=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._answer(policy)
 
 
 # --- Notifications -----------------------------------------------------------------

@@ -1,4 +1,5 @@
 from .audit import AuditAction, AuditEntry
+from .base import VersionedModel
 from .classification import ClassificationRule, ClassifierModel, RuleField, RuleKind
 from .complaints import (
     AppendOnlyError,
@@ -10,6 +11,7 @@ from .complaints import (
     WorkOrder,
 )
 from .customers import Customer
+from .idempotency import IdempotencyKey
 from .people import Department, Team, User
 from .reports import ComplaintDailyRollup, RollupDimensions, RollupState, WorkOrderDailyRollup
 from .sla import (
@@ -44,6 +46,7 @@ __all__ = [
     "ComplaintEvent",
     "Customer",
     "Department",
+    "IdempotencyKey",
     "ReferenceCounter",
     "RollupDimensions",
     "RollupState",
@@ -51,6 +54,7 @@ __all__ = [
     "RuleKind",
     "Team",
     "User",
+    "VersionedModel",
     "WorkOrder",
     "WorkOrderDailyRollup",
     "hash_token_secret",

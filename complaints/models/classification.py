@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import Priority
 
+from .base import VersionedModel
 from .complaints import Category
 
 
@@ -22,7 +23,7 @@ class RuleField(models.TextChoices):
     CATEGORY = "category", _("Category (value: category code)")
 
 
-class ClassificationRule(models.Model):
+class ClassificationRule(VersionedModel):
     """One explainable rule: when it matches, it proposes a priority and/or a category.
 
     Chinese phrases match as substrings; phrases in Latin script match whole

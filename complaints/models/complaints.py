@@ -22,6 +22,7 @@ from complaints.enums import (
     WorkOrderState,
 )
 
+from .base import VersionedModel
 from .customers import Customer
 from .people import Department, Team
 
@@ -70,7 +71,7 @@ class ReferenceCounter(models.Model):
         return f"{self.prefix}-{self.year}: {self.last_value}"
 
 
-class Complaint(models.Model):
+class Complaint(VersionedModel):
     """A customer's complaint, from intake to confirmed closure."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
@@ -184,8 +185,6 @@ class Complaint(models.Model):
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_paused_at = models.DateTimeField(null=True, blank=True)
     resolution_paused_seconds = models.PositiveIntegerField(default=0)
-    # Bumped by every service write; the API's ETag and the pages' edit check.
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -286,7 +285,7 @@ class Complaint(models.Model):
         return self.state in OPEN_STATES
 
 
-class WorkOrder(models.Model):
+class WorkOrder(VersionedModel):
     """A request from a complaint to a back-office department, answered in 48 h."""
 
     complaint = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import CustomerTier, Priority
 
+from .base import VersionedModel
 from .complaints import Category, Complaint, WorkOrder
 
 
@@ -15,7 +16,7 @@ class SlaTarget(models.TextChoices):
     WORK_ORDER = "work_order", _("Work order")
 
 
-class SlaPolicy(models.Model):
+class SlaPolicy(VersionedModel):
     """Targets for one priority (optionally one category or customer tier).
 
     The most specific active policy wins. A change applies to clocks started

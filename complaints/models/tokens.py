@@ -3,9 +3,12 @@
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from complaints.rates import parse_rate
 
 
 def hash_token_secret(raw_token: str) -> str:
@@ -15,6 +18,15 @@ def hash_token_secret(raw_token: str) -> str:
     nothing to brute-force, and the stored value is useless to a thief.
     """
     return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def validate_rate(rate: str) -> None:
+    try:
+        parse_rate(rate)
+    except ValueError:
+        raise ValidationError(
+            _("Write a rate such as 600/min (per s, min, hour or day)."), code="invalid_rate"
+        ) from None
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -54,6 +66,13 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    rate_limit = models.CharField(
+        _("rate limit"),
+        max_length=20,
+        blank=True,
+        validators=[validate_rate],
+        help_text=_("Requests per period, e.g. 600/min; empty: the default for tokens."),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -67,3 +86,9 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from complaints.models import (
     RuleKind,
     User,
 )
+from complaints.services.concurrency import bump_version, save_edited
 
 logger = logging.getLogger(__name__)
 
@@ -303,28 +303,36 @@ def override_classification(
             message = _("Nothing to change: choose another priority or category.")
             raise ApplicationError(message, code="unchanged", details={"priority": [message]})
         locked.classification = {**locked.classification, "overrides": overrides}
-        locked.version += 1
-        locked.save(update_fields=[*changed, "classification", "version", "updated_at"])
+        locked.save(update_fields=[*changed, "classification", bump_version(locked), "updated_at"])
     return locked
 
 
-def save_rule(
-    rule: ClassificationRule | None, *, data: dict[str, Any], by: User | None
-) -> ClassificationRule:
-    """Create or edit a rule; every process picks the change up at its next classification."""
-    rule = rule or ClassificationRule()
-    for name, value in data.items():
-        setattr(rule, name, value)
+def _keep_one_kind(rule: ClassificationRule) -> None:
+    """A phrase rule has no field condition, and a field rule no phrase."""
     if rule.kind == RuleKind.PHRASE:
         rule.field, rule.value = "", ""
     else:
         rule.phrase = ""
-    try:
-        rule.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(
-            _("The rule has invalid fields."), code="invalid", details=error.message_dict
-        ) from None
-    rule.save()
+
+
+def save_rule(
+    rule: ClassificationRule | None,
+    *,
+    data: dict[str, Any],
+    by: User | None,
+    expected_version: int | None = None,
+) -> ClassificationRule:
+    """Create or edit a rule; every process picks the change up at its next classification.
+
+    An edit is refused (412) when someone saved the rule since ``expected_version``.
+    """
+    rule = save_edited(
+        ClassificationRule,
+        rule,
+        data=data,
+        invalid_message=_("The rule has invalid fields."),
+        expected_version=expected_version,
+        adjust=_keep_one_kind,
+    )
     logger.info("Classification rule %s saved by %s", rule.pk, by)
     return rule

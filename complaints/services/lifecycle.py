@@ -29,6 +29,7 @@ from complaints.errors import ApplicationError
 from complaints.lifecycle import Move, target_state
 from complaints.models import Complaint, ComplaintEvent, Team, User
 from complaints.services import sla
+from complaints.services.concurrency import bump_version, lock_versioned
 
 
 def lock_complaint(complaint: Complaint, *, expected_version: int | None = None) -> Complaint:
@@ -37,15 +38,12 @@ def lock_complaint(complaint: Complaint, *, expected_version: int | None = None)
     Must run inside a transaction. The version check is how two agents editing
     at once learn of each other instead of overwriting silently.
     """
-    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ApplicationError(
-            _("Someone else changed this complaint meanwhile; reload it and try again."),
-            code="stale_version",
-            status=412,
-            details={"version": [str(locked.version)]},
-        )
-    return locked
+    return lock_versioned(
+        Complaint,
+        complaint.pk,
+        expected_version=expected_version,
+        message=_("Someone else changed this complaint meanwhile; reload it and try again."),
+    )
 
 
 def record_event(
@@ -87,8 +85,7 @@ def apply_move(
     before = {field: _plain(getattr(complaint, field)) for field in changes}
     for field, value in changes.items():
         setattr(complaint, field, value)
-    complaint.version += 1
-    complaint.save(update_fields=[*changes, "version", "updated_at"])
+    complaint.save(update_fields=[*changes, bump_version(complaint), "updated_at"])
     record_event(
         complaint,
         kind,
@@ -175,8 +172,7 @@ def update_complaint(
             raise ApplicationError(
                 _("The complaint has invalid fields."), code="invalid", details=error.message_dict
             ) from None
-        locked.version += 1
-        locked.save(update_fields=[*changed, "version", "updated_at"])
+        locked.save(update_fields=[*changed, bump_version(locked), "updated_at"])
         record_event(locked, EventKind.UPDATED, by=by, before=before, after=dict(changed))
     return locked
 

@@ -28,6 +28,7 @@ from complaints.models import (
     WorkOrder,
 )
 from complaints.services.calendars import working_time
+from complaints.services.concurrency import save_edited
 
 logger = logging.getLogger(__name__)
 
@@ -196,22 +197,24 @@ def start_work_order_clock(work_order: WorkOrder) -> None:
     work_order.warn_at = clock.add(since, target * warn_ratio)
 
 
-def save_policy(policy: SlaPolicy | None, *, data: dict[str, Any], by: User | None) -> SlaPolicy:
-    """Create or edit a policy; it applies to clocks started from now on."""
-    from django.core.exceptions import ValidationError
+def save_policy(
+    policy: SlaPolicy | None,
+    *,
+    data: dict[str, Any],
+    by: User | None,
+    expected_version: int | None = None,
+) -> SlaPolicy:
+    """Create or edit a policy; it applies to clocks started from now on.
 
-    from complaints.errors import ApplicationError
-
-    policy = policy or SlaPolicy()
-    for name, value in data.items():
-        setattr(policy, name, value)
-    try:
-        policy.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(
-            _("The policy has invalid fields."), code="invalid", details=error.message_dict
-        ) from None
-    policy.save()
+    An edit is refused (412) when someone saved the policy since ``expected_version``.
+    """
+    policy = save_edited(
+        SlaPolicy,
+        policy,
+        data=data,
+        invalid_message=_("The policy has invalid fields."),
+        expected_version=expected_version,
+    )
     logger.info("SLA policy %s saved by %s", policy.pk, by)
     return policy
 

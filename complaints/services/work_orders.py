@@ -9,6 +9,7 @@ from complaints.errors import ApplicationError
 from complaints.lifecycle import Move
 from complaints.models import Complaint, Department, User, WorkOrder
 from complaints.services import sla
+from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.lifecycle import apply_move, lock_complaint, record_event
 
 
@@ -47,8 +48,8 @@ def dispatch_work_order(
     return work_order
 
 
-def _lock_work_order(work_order: WorkOrder) -> WorkOrder:
-    locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+def _lock_work_order(work_order: WorkOrder, expected_version: int | None) -> WorkOrder:
+    locked = lock_versioned(WorkOrder, work_order.pk, expected_version=expected_version)
     if locked.state not in OPEN_WORK_ORDER_STATES:
         raise ApplicationError(
             _("This work order is already %(state)s.") % {"state": locked.get_state_display()},
@@ -58,34 +59,52 @@ def _lock_work_order(work_order: WorkOrder) -> WorkOrder:
     return locked
 
 
-def answer_work_order(work_order: WorkOrder, *, answer: str, by: User | None) -> WorkOrder:
-    """The department answers; when no order is left open the complaint is back in progress."""
+def answer_work_order(
+    work_order: WorkOrder,
+    *,
+    answer: str,
+    by: User | None,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """The department answers; when no order is left open the complaint is back in progress.
+
+    Refused (412) when the work order changed since ``expected_version``.
+    """
     answer = (answer or "").strip()
     if not answer:
         message = _("Write the department's answer.")
         raise ApplicationError(message, code="required", details={"answer": [message]})
     with transaction.atomic():
         complaint = lock_complaint(work_order.complaint)
-        locked = _lock_work_order(work_order)
+        locked = _lock_work_order(work_order, expected_version)
         locked.state = WorkOrderState.ANSWERED
         locked.answer = answer
         locked.answered_at = timezone.now()
         locked.answered_by = by
-        locked.save(update_fields=["state", "answer", "answered_at", "answered_by"])
+        locked.save(
+            update_fields=["state", "answer", "answered_at", "answered_by", bump_version(locked)]
+        )
         _after_work_order_closed(complaint, locked, EventKind.WORK_ORDER_ANSWERED, answer, by)
     return locked
 
 
-def cancel_work_order(work_order: WorkOrder, *, reason: str, by: User | None) -> WorkOrder:
+def cancel_work_order(
+    work_order: WorkOrder,
+    *,
+    reason: str,
+    by: User | None,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """Withdraw a work order; refused (412) when it changed since ``expected_version``."""
     reason = (reason or "").strip()
     if not reason:
         message = _("Say why the work order is cancelled.")
         raise ApplicationError(message, code="required", details={"reason": [message]})
     with transaction.atomic():
         complaint = lock_complaint(work_order.complaint)
-        locked = _lock_work_order(work_order)
+        locked = _lock_work_order(work_order, expected_version)
         locked.state = WorkOrderState.CANCELLED
-        locked.save(update_fields=["state"])
+        locked.save(update_fields=["state", bump_version(locked)])
         _after_work_order_closed(complaint, locked, EventKind.WORK_ORDER_CANCELLED, reason, by)
     return locked
 

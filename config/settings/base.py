@@ -56,6 +56,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # API only (/api/), after authentication: body limits, then idempotency keys.
+    "config.middleware.ApiBodyLimitMiddleware",
+    "config.middleware.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -258,6 +261,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["complaints.api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -274,7 +278,65 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every enum's component name, pinned: without this drf-spectacular names an enum
+    # after its field and renames it (ComplaintStateEnum, EventKindEnum...) as soon as
+    # another field of the same name gets other choices, breaking generated clients.
+    # tests/config/test_api_contract.py fails on an enum missing from this list.
+    "ENUM_NAME_OVERRIDES": {
+        "AllowedActionsEnum": "complaints.api.serializers.ALLOWED_ACTIONS",
+        "AnsweredViaEnum": "surveys.enums.AnsweredVia",
+        "AppliesToEnum": "complaints.models.sla.SlaTarget",
+        "CallbackAttemptOutcomeEnum": "repair.enums.AttemptOutcome",
+        "CallbackStateEnum": "repair.enums.CallbackState",
+        "ComplaintChannelEnum": "complaints.enums.Channel",
+        "ComplaintStateEnum": "complaints.enums.State",
+        "ConfirmationMethodEnum": "complaints.enums.ConfirmationMethod",
+        "ContactChannelEnum": "complaints.enums.ContactChannel",
+        "ContactOutcomeEnum": "complaints.enums.ContactOutcome",
+        "CustomerTierEnum": "complaints.enums.CustomerTier",
+        "DamageTypeEnum": "repair.enums.DamageType",
+        "EmotionEnum": "complaints.enums.Emotion",
+        "EventKindEnum": "complaints.enums.EventKind",
+        "ExpectationEnum": "complaints.enums.Expectation",
+        "FieldEnum": "complaints.api.serializers.OVERRIDE_FIELDS",
+        "FigureKindEnum": "complaints.api.reports.FIGURE_KINDS",
+        "GroupByEnum": "surveys.selectors.GROUPS",
+        "ImportStateEnum": "repair.enums.ImportState",
+        "KeyEventKindEnum": "repair.enums.KeyEventKind",
+        "LanguageEnum": "complaints.enums.Language",
+        "LineEnum": "repair.enums.StrategyLine",
+        "OpenCallbackStateEnum": "repair.api.serializers.OPEN_STATE_CHOICES",
+        "PriorityEnum": "complaints.enums.Priority",
+        "ReasonEnum": "complaints.enums.CancelReason",
+        "RepairCaseStateEnum": "repair.enums.RepairState",
+        "SourceEnum": "repair.enums.CallbackSource",
+        "StatusEnum": "complaints.enums.SlaStatus",
+        "SubjectEnum": "complaints.enums.Subject",
+        "SurveyInvitationChannelEnum": "surveys.enums.InvitationChannel",
+        "SurveyInvitationStateEnum": "surveys.enums.InvitationState",
+        "TrendSeriesKindEnum": "complaints.api.reports.SERIES_KINDS",
+        "WorkOrderStateEnum": "complaints.enums.WorkOrderState",
+    },
+    # After the enums are named: the parts of the contract every operation shares
+    # (401/403/429, Idempotency-Key on POST, 412 with If-Match...), in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_contract_responses",
+    ],
 }
+
+# Rate limits (complaints.api.throttling): a token's own rate_limit wins over
+# API_TOKEN_RATE; sessions and unauthenticated callers have theirs. Empty: no limit.
+API_TOKEN_RATE = env.rate_var("API_TOKEN_RATE", "1200/min")
+API_USER_RATE = env.rate_var("API_USER_RATE", "600/min")
+API_ANON_RATE = env.rate_var("API_ANON_RATE", "300/min")
+# Idempotency-Key: how long a stored response is replayed, and how long a retry
+# waits for its still-running twin before 409.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int_var("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
+IDEMPOTENCY_WAIT_SECONDS = env.int_var("IDEMPOTENCY_WAIT_SECONDS", 10, minimum=1)
+# Largest API body (JSON); file uploads (attachments, key-event CSVs) may be larger.
+API_MAX_BODY_BYTES = env.int_var("API_MAX_BODY_BYTES", 2_621_440, minimum=1024)
+API_MAX_UPLOAD_BYTES = env.int_var("API_MAX_UPLOAD_BYTES", 64 * 1024 * 1024, minimum=1024)
 
 # --- Logging -----------------------------------------------------------------
 LOG_LEVEL = env.str_var("LOG_LEVEL", "INFO").upper()

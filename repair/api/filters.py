@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from complaints.errors import ApplicationError
+from complaints.filters import MomentFilter
 from complaints.phones import normalise_phone
 from repair.enums import (
     OPEN_CALLBACK_STATES,
@@ -76,16 +77,12 @@ class CallbackFilter(DrillDownFilter):
     phone = PhoneFilter(
         field_name="phone", label=_lazy("Phone number in any spelling, e.g. 13812345678")
     )
-    due_after = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="gte", label=_lazy("Due at or after")
-    )
-    due_before = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="lt", label=_lazy("Due before")
-    )
-    requested_after = django_filters.IsoDateTimeFilter(
+    due_after = MomentFilter(field_name="due_at", lookup_expr="gte", label=_lazy("Due at or after"))
+    due_before = MomentFilter(field_name="due_at", lookup_expr="lt", label=_lazy("Due before"))
+    requested_after = MomentFilter(
         field_name="requested_at", lookup_expr="gte", label=_lazy("Booked at or after")
     )
-    requested_before = django_filters.IsoDateTimeFilter(
+    requested_before = MomentFilter(
         field_name="requested_at", lookup_expr="lt", label=_lazy("Booked before")
     )
     # A team's bookings are those assigned to its agents.

@@ -21,6 +21,7 @@ from complaints.api.inputs import ComplaintReferenceField
 from complaints.errors import ApplicationError
 from complaints.models import Customer
 from complaints.phones import normalise_phone
+from config.api import DateTimeField
 from repair.api.serializers import RepairContactChannelField
 from repair.enums import AttemptOutcome, CallbackSource, DamageType
 from repair.models import KeyEvent, RepairStrategy
@@ -69,19 +70,19 @@ class BookCallbackSerializer(serializers.Serializer):
         default=None,
         help_text="The reference of a complaint you may see, e.g. `C-2026-000123`.",
     )
-    preferred_from = serializers.DateTimeField(
+    preferred_from = DateTimeField(
         required=False,
         allow_null=True,
         default=None,
         help_text="The customer's preferred window; a later start moves the clock.",
     )
-    preferred_to = serializers.DateTimeField(
+    preferred_to = DateTimeField(
         required=False,
         allow_null=True,
         default=None,
         help_text="Must end after `preferred_from`; an earlier end brings the due time forward.",
     )
-    requested_at = serializers.DateTimeField(
+    requested_at = DateTimeField(
         required=False,
         allow_null=True,
         default=None,
@@ -144,10 +145,10 @@ class ReportQuerySerializer(serializers.Serializer):
     # Without ``since``: this long before ``until``.
     default_period = REPORT_DEFAULT_PERIOD
 
-    since = serializers.DateTimeField(
+    since = DateTimeField(
         required=False, help_text="Bookings made from (ISO 8601). Default: 7 days before `until`."
     )
-    until = serializers.DateTimeField(
+    until = DateTimeField(
         required=False, help_text="Bookings made before (ISO 8601). Default: now."
     )
 
@@ -239,12 +240,12 @@ class StrategyQuerySerializer(serializers.Serializer):
 class RepairMetricsQuerySerializer(ReportQuerySerializer):
     default_period = REPAIR_METRICS_DEFAULT_PERIOD
 
-    since = serializers.DateTimeField(
+    since = DateTimeField(
         required=False,
         help_text="Cases closed and complaints received from (ISO 8601). Default: 30 days "
         "before `until`.",
     )
-    until = serializers.DateTimeField(
+    until = DateTimeField(
         required=False,
         help_text="Cases closed and complaints received before (ISO 8601). Default: now.",
     )
@@ -261,11 +262,15 @@ class KeyEventCreateSerializer(serializers.ModelSerializer):
     its ``kind`` choices keep one enum name.
     """
 
+    started_at = DateTimeField()
+    ended_at = DateTimeField(
+        required=False, allow_null=True, help_text="Null while it lasts; after `started_at`."
+    )
+
     class Meta:
         model = KeyEvent
         fields = ["name", "kind", "started_at", "ended_at", "description", "sms_en", "sms_zh_hans"]
         extra_kwargs = {
-            "ended_at": {"help_text": "Null while it lasts; after `started_at`."},
             "sms_en": {
                 "help_text": "Sent to English-speaking affected customers. Placeholders: "
                 "`{customer_name}`, `{event_name}`."

@@ -39,8 +39,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints.api.conditional import expected_version, with_etag
 from complaints.api.permissions import HasModelPermission
-from complaints.api.schema import LOCATION, problems
+from complaints.api.schema import ETAG, IF_MATCH, LOCATION, problems
 from config.api import validated_body, validated_query
 from repair import selectors
 from repair.api import inputs
@@ -120,6 +121,9 @@ def _reading(permission: str) -> dict[str, str]:
 
 READ_ONE_ERRORS = problems(401, 403, 404)
 WRITE_ERRORS = problems(400, 401, 403, 404, 409)
+VERSIONED_WRITE_ERRORS = problems(400, 401, 403, 404, 409, 412)
+# Actions that change a booking, case or event: they take If-Match, answer with ETag.
+VERSIONED = [IF_MATCH, ETAG]
 
 
 @extend_schema_view(
@@ -134,6 +138,7 @@ WRITE_ERRORS = problems(400, 401, 403, 404, 409)
         summary="One callback booking",
         description="With its attempts, oldest first.",
         responses={200: CallbackDetailSerializer, **READ_ONE_ERRORS},
+        parameters=[ETAG],
     ),
     create=extend_schema(
         summary="Book a callback",
@@ -149,7 +154,7 @@ WRITE_ERRORS = problems(400, 401, 403, 404, 409)
             200: CallbackBookedSerializer,
             **problems(400, 401, 403),
         },
-        parameters=[LOCATION],
+        parameters=[ETAG, LOCATION],
     ),
 )
 class CallbackViewSet(viewsets.GenericViewSet):
@@ -179,9 +184,9 @@ class CallbackViewSet(viewsets.GenericViewSet):
 
     def _answer(self, pk: Any) -> Response:
         """The booking as it is now, with its attempts."""
-        return Response(
-            CallbackDetailSerializer(self._detail(pk), context=self.get_serializer_context()).data
-        )
+        booking = self._detail(pk)
+        body = CallbackDetailSerializer(booking, context=self.get_serializer_context()).data
+        return with_etag(Response(body), booking)
 
     # -- collection and record
 
@@ -195,17 +200,18 @@ class CallbackViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         data = validated_body(inputs.BookCallbackSerializer, request)
         booking, created = callbacks.book_callback(by=request.user, **data)
+        booking = self._detail(booking.pk)
         body = CallbackBookedSerializer(
-            self._detail(booking.pk),
-            context={**self.get_serializer_context(), "joined": not created},
+            booking, context={**self.get_serializer_context(), "joined": not created}
         ).data
         if not created:
-            return Response(body)
-        return Response(
+            return with_etag(Response(body), booking)
+        response = Response(
             body,
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("api-v1:callback-detail", args=[booking.pk])},
         )
+        return with_etag(response, booking)
 
     # -- priority access for the IVR
 
@@ -236,7 +242,8 @@ class CallbackViewSet(viewsets.GenericViewSet):
         "booking is unreachable, the customer gets an SMS and a call-loss repair case opens. "
         "409 `illegal_transition` on a closed booking.",
         request=inputs.AttemptSerializer,
-        responses={201: AttemptLoggedSerializer, **WRITE_ERRORS},
+        responses={201: AttemptLoggedSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=VERSIONED,
     )
     @action(
         detail=True,
@@ -247,12 +254,14 @@ class CallbackViewSet(viewsets.GenericViewSet):
     def attempts(self, request: Request, pk: str) -> Response:
         booking = self._booking(pk)
         data = validated_body(inputs.AttemptSerializer, request)
-        attempt = callbacks.log_attempt(booking, agent=request.user, **data)
+        attempt = callbacks.log_attempt(
+            booking, agent=request.user, expected_version=expected_version(request), **data
+        )
         booking = get_object_or_404(self.get_queryset(), pk=booking.pk)
         logged = AttemptLoggedSerializer(
             {"attempt": attempt, "callback": booking}, context=self.get_serializer_context()
         )
-        return Response(logged.data, status=status.HTTP_201_CREATED)
+        return with_etag(Response(logged.data, status=status.HTTP_201_CREATED), booking)
 
     @extend_schema(
         summary="Take a booking",
@@ -260,7 +269,8 @@ class CallbackViewSet(viewsets.GenericViewSet):
         "calling now (`in_progress`). 409 `taken` when another agent has it, "
         "`illegal_transition` when it is in progress or closed.",
         request=None,
-        responses={200: CallbackDetailSerializer, **problems(401, 403, 404, 409)},
+        responses={200: CallbackDetailSerializer, **problems(401, 403, 404, 409, 412)},
+        parameters=VERSIONED,
     )
     @action(
         detail=True,
@@ -269,7 +279,9 @@ class CallbackViewSet(viewsets.GenericViewSet):
         required_permissions=CHANGE_PERMISSIONS,
     )
     def claim(self, request: Request, pk: str) -> Response:
-        booking = callbacks.claim(self._booking(pk), agent=request.user)
+        booking = callbacks.claim(
+            self._booking(pk), agent=request.user, expected_version=expected_version(request)
+        )
         return self._answer(booking.pk)
 
     @extend_schema(
@@ -277,7 +289,8 @@ class CallbackViewSet(viewsets.GenericViewSet):
         description="The reason is kept with the booking. 409 `illegal_transition` when it "
         "is closed already.",
         request=inputs.CallbackCancelSerializer,
-        responses={200: CallbackDetailSerializer, **WRITE_ERRORS},
+        responses={200: CallbackDetailSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=VERSIONED,
     )
     @action(
         detail=True,
@@ -288,7 +301,12 @@ class CallbackViewSet(viewsets.GenericViewSet):
     def cancel(self, request: Request, pk: str) -> Response:
         booking = self._booking(pk)
         data = validated_body(inputs.CallbackCancelSerializer, request)
-        booking = callbacks.cancel_callback(booking, by=request.user, reason=data["reason"])
+        booking = callbacks.cancel_callback(
+            booking,
+            by=request.user,
+            reason=data["reason"],
+            expected_version=expected_version(request),
+        )
         return self._answer(booking.pk)
 
     @extend_schema(
@@ -352,6 +370,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
         "damage type, their scripts filled in for the customer in the customer's language. "
         "404 for a case you may not see.",
         responses={200: RepairCaseDetailSerializer, **READ_ONE_ERRORS},
+        parameters=[ETAG],
     ),
     create=extend_schema(
         summary="Open a repair case by hand",
@@ -365,7 +384,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
             200: RepairCaseDetailSerializer,
             **problems(400, 401, 403),
         },
-        parameters=[LOCATION],
+        parameters=[ETAG, LOCATION],
     ),
 )
 class RepairCaseViewSet(viewsets.GenericViewSet):
@@ -414,7 +433,7 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
         """The case as it is now, with its contacts and scripts."""
         case = self._detail(pk)
         body = RepairCaseDetailSerializer(case, context=self.get_serializer_context()).data
-        return Response(body, status=code, headers=headers or None)
+        return with_etag(Response(body, status=code, headers=headers or None), case)
 
     # -- collection and record
 
@@ -441,7 +460,8 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
         "(`in_progress`), whether it was in the team's pile or someone else's. 409 "
         "`illegal_transition` when it is closed.",
         request=None,
-        responses={200: RepairCaseDetailSerializer, **problems(401, 403, 404, 409)},
+        responses={200: RepairCaseDetailSerializer, **problems(401, 403, 404, 409, 412)},
+        parameters=VERSIONED,
     )
     @action(
         detail=True,
@@ -450,7 +470,9 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
         required_permissions={**_reading(VIEW_CASES), "POST": WORK_CASES},
     )
     def take(self, request: Request, pk: str) -> Response:
-        case = cases_service.take_case(self._case(pk), agent=request.user)
+        case = cases_service.take_case(
+            self._case(pk), agent=request.user, expected_version=expected_version(request)
+        )
         return self._answer(case.pk)
 
     @extend_schema(
@@ -459,7 +481,8 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
         "progress, owned by the caller if nobody owned it. 409 `illegal_transition` when the "
         "case is closed.",
         request=inputs.RepairContactInputSerializer,
-        responses={201: RepairContactLoggedSerializer, **WRITE_ERRORS},
+        responses={201: RepairContactLoggedSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=VERSIONED,
     )
     @action(
         detail=True,
@@ -470,12 +493,14 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
     def contacts(self, request: Request, pk: str) -> Response:
         case = self._case(pk)
         data = validated_body(inputs.RepairContactInputSerializer, request)
-        contact = cases_service.log_repair_contact(case, agent=request.user, **data)
-        logged = RepairContactLoggedSerializer(
-            {"contact": contact, "case": self._case(case.pk)},
-            context=self.get_serializer_context(),
+        contact = cases_service.log_repair_contact(
+            case, agent=request.user, expected_version=expected_version(request), **data
         )
-        return Response(logged.data, status=status.HTTP_201_CREATED)
+        case = self._case(case.pk)
+        logged = RepairContactLoggedSerializer(
+            {"contact": contact, "case": case}, context=self.get_serializer_context()
+        )
+        return with_etag(Response(logged.data, status=status.HTTP_201_CREATED), case)
 
     @extend_schema(
         summary="Close a repair case",
@@ -483,7 +508,8 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
         "the customer was satisfied afterwards (null when not asked); these make the repair "
         "metrics. 409 `illegal_transition` when the case is closed already.",
         request=inputs.CloseRepairCaseSerializer,
-        responses={200: RepairCaseDetailSerializer, **WRITE_ERRORS},
+        responses={200: RepairCaseDetailSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=VERSIONED,
     )
     @action(
         detail=True,
@@ -494,7 +520,9 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
     def close(self, request: Request, pk: str) -> Response:
         case = self._case(pk)
         data = validated_body(inputs.CloseRepairCaseSerializer, request)
-        case = cases_service.close_case(case, by=request.user, **data)
+        case = cases_service.close_case(
+            case, by=request.user, expected_version=expected_version(request), **data
+        )
         return self._answer(case.pk)
 
 
@@ -572,6 +600,7 @@ class RepairMetricsView(APIView):
         description="With the import's counters and progress (poll it while `import_state` "
         "is `queued` or `running`) and the event report.",
         responses={200: KeyEventDetailSerializer, **READ_ONE_ERRORS},
+        parameters=[ETAG],
     ),
     create=extend_schema(
         summary="Record a key event",
@@ -580,7 +609,7 @@ class RepairMetricsView(APIView):
         "(`POST key-events/{id}/file/`).",
         request=inputs.KeyEventCreateSerializer,
         responses={201: KeyEventDetailSerializer, **problems(400, 401, 403)},
-        parameters=[LOCATION],
+        parameters=[ETAG, LOCATION],
     ),
 )
 class KeyEventViewSet(viewsets.GenericViewSet):
@@ -604,7 +633,7 @@ class KeyEventViewSet(viewsets.GenericViewSet):
         event = self._event(pk)
         event.report = key_events_service.event_report(event)
         body = KeyEventDetailSerializer(event, context=self.get_serializer_context()).data
-        return Response(body, status=code, headers=headers or None)
+        return with_etag(Response(body, status=code, headers=headers or None), event)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -629,7 +658,8 @@ class KeyEventViewSet(viewsets.GenericViewSet):
         "the new file without adding anyone twice; 409 `busy` while an import is queued or "
         "running.",
         request={"multipart/form-data": inputs.KeyEventFileSerializer},
-        responses={202: KeyEventDetailSerializer, **WRITE_ERRORS},
+        responses={202: KeyEventDetailSerializer, **VERSIONED_WRITE_ERRORS},
+        parameters=VERSIONED,
     )
     @action(
         detail=True,
@@ -642,7 +672,9 @@ class KeyEventViewSet(viewsets.GenericViewSet):
         event = self._event(pk)
         data = validated_body(inputs.KeyEventFileSerializer, request)
         # The upload is handed on as Django stored it; the import runs after commit.
-        key_events_service.attach_file(event, upload=data["file"])
+        key_events_service.attach_file(
+            event, upload=data["file"], expected_version=expected_version(request)
+        )
         return self._answer(event.pk, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -652,13 +684,16 @@ class KeyEventViewSet(viewsets.GenericViewSet):
         "twice grows the sample. 409 `import_not_done` until the import of the affected "
         "customers has finished.",
         request=inputs.DrawSampleSerializer,
-        responses={200: SampleDrawnSerializer, **problems(400, 401, 403, 404, 409)},
+        responses={200: SampleDrawnSerializer, **problems(400, 401, 403, 404, 409, 412)},
+        parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def sample(self, request: Request, pk: str) -> Response:
         event = self._event(pk)
         data = validated_body(inputs.DrawSampleSerializer, request)
-        drawn = key_events_service.draw_follow_up_sample(event, size=data["size"])
+        drawn = key_events_service.draw_follow_up_sample(
+            event, size=data["size"], expected_version=expected_version(request)
+        )
         return Response(SampleDrawnSerializer({"drawn": drawn}).data)
 
     @extend_schema(

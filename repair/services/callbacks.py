@@ -20,6 +20,7 @@ from complaints.errors import ApplicationError, TransitionError
 from complaints.models import Complaint, User
 from complaints.phones import normalise_phone
 from complaints.services import get_or_create_customer
+from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.messaging import queue_message, quiet_hours_end
 from repair.enums import (
     OPEN_CALLBACK_STATES,
@@ -128,7 +129,7 @@ def _open_booking(phone: str) -> CallbackRequest | None:
 def _join(booking: CallbackRequest, *, reason: str) -> CallbackRequest:
     booking.joined_count += 1
     booking.last_joined_at = timezone.now()
-    fields = ["joined_count", "last_joined_at"]
+    fields = ["joined_count", "last_joined_at", bump_version(booking)]
     if reason.strip() and reason.strip() not in booking.reason:
         booking.reason = f"{booking.reason}; {reason.strip()}".strip("; ")[:500]
         fields.append("reason")
@@ -175,14 +176,20 @@ def set_availability(user: User, *, available: bool) -> CallbackAgent:
     return agent
 
 
-def _lock(booking: CallbackRequest) -> CallbackRequest:
-    return CallbackRequest.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+def _lock(booking: CallbackRequest, expected_version: int | None) -> CallbackRequest:
+    return lock_versioned(CallbackRequest, booking.pk, expected_version=expected_version)
 
 
-def claim(booking: CallbackRequest, *, agent: User) -> CallbackRequest:
-    """An agent takes a booking from the queue (or keeps one assigned to them)."""
+def claim(
+    booking: CallbackRequest, *, agent: User, expected_version: int | None = None
+) -> CallbackRequest:
+    """An agent takes a booking from the queue (or keeps one assigned to them).
+
+    Refused (412) when the booking changed since ``expected_version``, as every
+    change to a booking here.
+    """
     with transaction.atomic():
-        locked = _lock(booking)
+        locked = _lock(booking, expected_version)
         if locked.state not in (CallbackState.PENDING, CallbackState.ASSIGNED):
             raise TransitionError(
                 _("This callback is already %(state)s.") % {"state": locked.get_state_display()},
@@ -193,17 +200,22 @@ def claim(booking: CallbackRequest, *, agent: User) -> CallbackRequest:
         locked.assignee = agent
         locked.assigned_at = timezone.now()
         locked.state = CallbackState.IN_PROGRESS
-        locked.save(update_fields=["assignee", "assigned_at", "state"])
+        locked.save(update_fields=["assignee", "assigned_at", "state", bump_version(locked)])
     return locked
 
 
 def log_attempt(
-    booking: CallbackRequest, *, agent: User, outcome: str, note: str = ""
+    booking: CallbackRequest,
+    *,
+    agent: User,
+    outcome: str,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> CallbackAttempt:
     """Record a call attempt; retry, complete, or give up (SMS and a call-loss repair case)."""
     outcome = AttemptOutcome(outcome)
     with transaction.atomic():
-        locked = _lock(booking)
+        locked = _lock(booking, expected_version)
         if not locked.is_open:
             raise TransitionError(
                 _("This callback is already %(state)s.") % {"state": locked.get_state_display()},
@@ -216,7 +228,14 @@ def log_attempt(
         locked.attempt_count += 1
         locked.first_attempt_at = locked.first_attempt_at or now
         locked.assignee = locked.assignee or agent
-        fields = ["attempt_count", "first_attempt_at", "assignee", "state", "next_attempt_at"]
+        fields = [
+            "attempt_count",
+            "first_attempt_at",
+            "assignee",
+            "state",
+            "next_attempt_at",
+            bump_version(locked),
+        ]
         if outcome == AttemptOutcome.ANSWERED:
             locked.state = CallbackState.COMPLETED
             locked.completed_at = now
@@ -237,9 +256,15 @@ def log_attempt(
     return attempt
 
 
-def cancel_callback(booking: CallbackRequest, *, by: User | None, reason: str) -> CallbackRequest:
+def cancel_callback(
+    booking: CallbackRequest,
+    *,
+    by: User | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> CallbackRequest:
     with transaction.atomic():
-        locked = _lock(booking)
+        locked = _lock(booking, expected_version)
         if not locked.is_open:
             raise TransitionError(
                 _("This callback is already %(state)s.") % {"state": locked.get_state_display()},
@@ -248,7 +273,7 @@ def cancel_callback(booking: CallbackRequest, *, by: User | None, reason: str) -
         locked.state = CallbackState.CANCELLED
         locked.completed_at = timezone.now()
         locked.reason = f"{locked.reason}; {reason}".strip("; ")[:500]
-        locked.save(update_fields=["state", "completed_at", "reason"])
+        locked.save(update_fields=["state", "completed_at", "reason", bump_version(locked)])
     return locked
 
 
@@ -291,7 +316,7 @@ def assign_due_callbacks(*, now: dt.datetime | None = None) -> int:
             booking.assignee = agent
             booking.assigned_at = now
             booking.state = CallbackState.ASSIGNED
-            booking.save(update_fields=["assignee", "assigned_at", "state"])
+            booking.save(update_fields=["assignee", "assigned_at", "state", bump_version(booking)])
             agent.load += 1
             assigned += 1
     return assigned

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from complaints.enums import EmploymentType, Priority
 from complaints.errors import ApplicationError, TransitionError
 from complaints.models import Complaint, Customer, Team, User
+from complaints.services.concurrency import bump_version, lock_versioned
 from repair.enums import OPEN_REPAIR_STATES, DamageType, RepairContactChannel, RepairState
 from repair.models import RepairCase, RepairContact, RepairStrategy
 from surveys.enums import SATISFIED_SCORE
@@ -156,33 +157,46 @@ def _contacts_about(complaint: Complaint | None) -> int:
     return 1 + int(complaint.repeat_of_id is not None) + complaint.repeats.count()
 
 
-def _lock(case: RepairCase) -> RepairCase:
-    locked = RepairCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+def _lock(case: RepairCase, expected_version: int | None) -> RepairCase:
+    locked = lock_versioned(RepairCase, case.pk, expected_version=expected_version)
     if not locked.is_open:
         raise TransitionError(_("This repair case is already closed."), code="illegal_transition")
     return locked
 
 
-def take_case(case: RepairCase, *, agent: User) -> RepairCase:
-    """An agent takes a case from the team's pile (or keeps their own) and starts on it."""
+def take_case(case: RepairCase, *, agent: User, expected_version: int | None = None) -> RepairCase:
+    """An agent takes a case from the team's pile (or keeps their own) and starts on it.
+
+    Refused (412) when the case changed since ``expected_version``, as every change
+    to a case here.
+    """
     with transaction.atomic():
-        locked = _lock(case)
+        locked = _lock(case, expected_version)
         locked.owner = agent
         locked.state = RepairState.IN_PROGRESS
-        locked.save(update_fields=["owner", "state"])
+        locked.save(update_fields=["owner", "state", bump_version(locked)])
     return locked
 
 
 def log_repair_contact(
-    case: RepairCase, *, agent: User, channel: str, reached: bool, note: str = ""
+    case: RepairCase,
+    *,
+    agent: User,
+    channel: str,
+    reached: bool,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> RepairContact:
+    """Log a contact; the case (whose contacts are part of it) counts it as a change."""
     channel = RepairContactChannel(channel)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = _lock(case, expected_version)
+        fields = [bump_version(locked)]
         if locked.state == RepairState.OPEN:
             locked.state = RepairState.IN_PROGRESS
             locked.owner = locked.owner or agent
-            locked.save(update_fields=["state", "owner"])
+            fields += ["state", "owner"]
+        locked.save(update_fields=fields)
         return RepairContact.objects.create(
             case=locked, agent=agent, channel=channel, reached=reached, note=note.strip()[:1000]
         )
@@ -197,6 +211,7 @@ def close_case(
     satisfied_after: bool | None,
     strategy: RepairStrategy | None = None,
     follow_up_survey: bool = False,
+    expected_version: int | None = None,
 ) -> RepairCase:
     """Record how the repair went; the outcome text is required.
 
@@ -211,7 +226,7 @@ def close_case(
         message = _("Only a repaired case gets a follow-up survey.")
         raise ApplicationError(message, code="invalid", details={"follow_up_survey": [message]})
     with transaction.atomic():
-        locked = _lock(case)
+        locked = _lock(case, expected_version)
         locked.state = RepairState.REPAIRED if repaired else RepairState.NOT_REPAIRED
         locked.outcome = outcome
         locked.satisfied_after = satisfied_after
@@ -222,7 +237,7 @@ def close_case(
         if follow_up_survey:
             locked.follow_up_invitation = _invite_after_repair(locked)
             fields.append("follow_up_invitation")
-        locked.save(update_fields=fields)
+        locked.save(update_fields=[*fields, bump_version(locked)])
     return locked
 
 
@@ -263,7 +278,7 @@ def record_follow_up_answer(response) -> RepairCase | None:
         if case is None:
             return None
         case.satisfied_after = response.score >= SATISFIED_SCORE
-        case.save(update_fields=["satisfied_after"])
+        case.save(update_fields=["satisfied_after", bump_version(case)])
     return case
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from complaints.errors import ApplicationError
 from complaints.locks import advisory_lock, is_locked
 from complaints.models import Customer, MessageChannel, OutboundMessage
 from complaints.phones import mask_phone, normalise_phone
+from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.messaging import quiet_hours_end, schedule_delivery
 from repair.enums import DamageType, ImportState
 from repair.models import KeyEvent, KeyEventCustomer, RepairCase
@@ -153,8 +155,10 @@ def resume_stalled_imports() -> int:
 
 def import_affected(event: KeyEvent) -> KeyEvent:
     """Import the event's CSV in batches; the counters show progress while it runs."""
+    # The import's state changes count as changes of the event (its ETag); the
+    # progress counters in between do not.
     KeyEvent.objects.filter(pk=event.pk).update(
-        import_state=ImportState.RUNNING, rows_done=0, rows_bad=0
+        import_state=ImportState.RUNNING, rows_done=0, rows_bad=0, version=F("version") + 1
     )
     errors: list[tuple[int, str, str]] = []
     try:
@@ -169,11 +173,15 @@ def import_affected(event: KeyEvent) -> KeyEvent:
             _import_batch(event, batch)
             _progress(event, done, bad)
     except Exception:
-        KeyEvent.objects.filter(pk=event.pk).update(import_state=ImportState.FAILED)
+        KeyEvent.objects.filter(pk=event.pk).update(
+            import_state=ImportState.FAILED, version=F("version") + 1
+        )
         logger.exception("Key event %s import failed", event.pk)
         raise
     _write_errors(event, errors)
-    KeyEvent.objects.filter(pk=event.pk).update(import_state=ImportState.DONE)
+    KeyEvent.objects.filter(pk=event.pk).update(
+        import_state=ImportState.DONE, version=F("version") + 1
+    )
     event.refresh_from_db()
     return event
 
@@ -426,11 +434,14 @@ def _write_errors(event: KeyEvent, errors: list[tuple[int, str, str]]) -> None:
 DEFAULT_SAMPLE_SIZE = 400
 
 
-def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -> int:
+def draw_follow_up_sample(
+    event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE, expected_version: int | None = None
+) -> int:
     """Invite a random sample of the affected customers to the follow-up survey.
 
     Customers already sampled are not drawn again, so drawing twice grows the sample.
     Only once the import is done: a sample of the rows read so far would not be random.
+    Refused (412) when the event changed since ``expected_version``.
     """
     from surveys.services import invite_customer
 
@@ -439,8 +450,8 @@ def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -
         raise ApplicationError(message, code="invalid", details={"size": [message]})
     with transaction.atomic():
         # The event's row lock keeps a new upload from starting while the sample is drawn.
-        state = KeyEvent.objects.select_for_update().values_list("import_state", flat=True)
-        if state.get(pk=event.pk) != ImportState.DONE:
+        locked = lock_versioned(KeyEvent, event.pk, expected_version=expected_version)
+        if locked.import_state != ImportState.DONE:
             raise ApplicationError(
                 _("Draw the sample once the import of the affected customers is done."),
                 code="import_not_done",
@@ -456,6 +467,8 @@ def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -
             affected.invitation = invite_customer(customer=affected.customer, topic=event.name)
             affected.sampled = True
         KeyEventCustomer.objects.bulk_update(drawn, ["invitation", "sampled"])
+        if drawn:  # the event's report changed
+            locked.save(update_fields=[bump_version(locked)])
     return len(drawn)
 
 
@@ -492,14 +505,17 @@ def create_event(*, data: dict, by) -> KeyEvent:
     return KeyEvent.objects.create(created_by=by, **data)
 
 
-def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
-    """Store the uploaded CSV and queue its import after commit."""
+def attach_file(event: KeyEvent, *, upload, expected_version: int | None = None) -> KeyEvent:
+    """Store the uploaded CSV and queue its import after commit.
+
+    Refused (412) when the event changed since ``expected_version``.
+    """
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     check_csv(head)
     with transaction.atomic():
         # Locked so that two uploads, or an upload and a sample draw, never overlap.
-        locked = KeyEvent.objects.select_for_update().get(pk=event.pk)
+        locked = lock_versioned(KeyEvent, event.pk, expected_version=expected_version)
         if locked.import_state in (ImportState.QUEUED, ImportState.RUNNING):
             raise ApplicationError(
                 _("An import of this event is still running."), code="busy", status=409
@@ -508,7 +524,14 @@ def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
         locked.import_state = ImportState.QUEUED
         locked.rows_total = locked.rows_done = locked.rows_bad = 0
         locked.save(
-            update_fields=["import_file", "import_state", "rows_total", "rows_done", "rows_bad"]
+            update_fields=[
+                "import_file",
+                "import_state",
+                "rows_total",
+                "rows_done",
+                "rows_bad",
+                bump_version(locked),
+            ]
         )
         # If the broker is down the file still waits, queued: the resume sweep starts it.
         transaction.on_commit(lambda: _queue_import(locked.pk))

@@ -10,11 +10,11 @@ import string
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from complaints.errors import ApplicationError
 from complaints.models import User
+from complaints.services.concurrency import save_edited
 from repair.enums import DamageType
 from repair.models import RepairStrategy
 from repair.services.cases import SCRIPT_PLACEHOLDERS
@@ -48,32 +48,42 @@ def script_problems(template: str) -> list[str]:
 
 
 def save_strategy(
-    strategy: RepairStrategy | None, *, data: dict[str, Any], by: User | None
+    strategy: RepairStrategy | None,
+    *,
+    data: dict[str, Any],
+    by: User | None,
+    expected_version: int | None = None,
 ) -> RepairStrategy:
     """Create or edit a strategy; cases show the new script at their next page view.
 
-    Strategies are never deleted here, only made inactive: closed cases keep
-    naming the strategy they used.
+    Strategies are never deleted here, only made inactive: closed cases keep naming the
+    strategy they used. An edit is refused (412) when someone saved it since
+    ``expected_version``.
     """
-    strategy = strategy or RepairStrategy()
-    for name, value in data.items():
-        setattr(strategy, name, value)
-    strategy.damage_types = sorted({DamageType(value).value for value in strategy.damage_types})
+    # Scripts and fields are checked together, so that every mistake shows at once.
     errors: dict[str, list[str]] = {}
-    for field in SCRIPT_FIELDS:
-        problems = script_problems(getattr(strategy, field) or "")
-        if problems:
-            errors[field] = problems
     try:
-        strategy.full_clean()
+        RepairStrategy(**data).full_clean()
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+        errors.update(error.message_dict)
+    for field in SCRIPT_FIELDS:
+        errors.setdefault(field, []).extend(script_problems(data.get(field) or ""))
+    errors = {field: messages for field, messages in errors.items() if messages}
     if errors:
         raise ApplicationError(
             _("The strategy has invalid fields."), code="invalid", details=errors
         )
-    with transaction.atomic():
-        strategy.save()
+    strategy = save_edited(
+        RepairStrategy,
+        strategy,
+        data=data,
+        invalid_message=_("The strategy has invalid fields."),
+        expected_version=expected_version,
+        adjust=_tidy,
+    )
     logger.info("Repair strategy %s saved by %s", strategy.pk, by)
     return strategy
+
+
+def _tidy(strategy: RepairStrategy) -> None:
+    strategy.damage_types = sorted({DamageType(value).value for value in strategy.damage_types})

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as django_filters
 
+from complaints.filters import MomentFilter
 from surveys.models import SmsReply, SurveyInvitation, SurveyResponse
 
 
@@ -11,12 +12,10 @@ class SurveyResponseFilter(django_filters.FilterSet):
         field_name="is_low", label=_("Low answers only (score 2 or less, or dissatisfied)")
     )
     agent = django_filters.NumberFilter(field_name="agent_id", label=_("Rated agent (user id)"))
-    since = django_filters.IsoDateTimeFilter(
+    since = MomentFilter(
         field_name="created_at", lookup_expr="gte", label=_("Answered at or after")
     )
-    until = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", label=_("Answered before")
-    )
+    until = MomentFilter(field_name="created_at", lookup_expr="lt", label=_("Answered before"))
 
     class Meta:
         model = SurveyResponse

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from config.api import DateTimeField
 from surveys.selectors import GROUPS
 
 RESULTS_DEFAULT_DAYS = 30
@@ -26,7 +27,7 @@ class SmsReplyInboundSerializer(serializers.Serializer):
         help_text='What the customer wrote, e.g. "5", "５", "5分", "非常满意", "1 太慢了"; '
         "kept as written (the first 1000 characters).",
     )
-    received_at = serializers.DateTimeField(
+    received_at = DateTimeField(
         required=False, help_text="When the gateway received it; default: now."
     )
 
@@ -73,12 +74,12 @@ class PhoneSurveySerializer(serializers.Serializer):
 
 
 class SurveyResultsQuerySerializer(serializers.Serializer):
-    since = serializers.DateTimeField(
+    since = DateTimeField(
         required=False,
         help_text=f"Responses given from (inclusive); default: {RESULTS_DEFAULT_DAYS} "
         "days before `until`.",
     )
-    until = serializers.DateTimeField(
+    until = DateTimeField(
         required=False, help_text="Responses given before (exclusive); default: now."
     )
     group_by = serializers.ChoiceField(

@@ -9,7 +9,8 @@ from surveys.api.serializers import SurveyInvitationSerializer, SurveyResponseSe
 
 SIGNATURE_DESCRIPTION = (
     "For the SMS gateway only (no user, no API token): every delivery is signed with the "
-    "secret shared with the centre (`SMS_INBOUND_SECRET`).\n\n"
+    "secret shared with the centre (`SMS_INBOUND_SECRET`). A gateway that cannot sign sends "
+    "an API token with the `surveys:inbound` scope instead.\n\n"
     f"* `{TIMESTAMP_HEADER}`: the time of signing in Unix seconds; refused when more than "
     f"{MAX_CLOCK_SKEW_SECONDS // 60} minutes away from the server's clock.\n"
     f"* `{SIGNATURE_HEADER}`: the lowercase hex HMAC-SHA256, keyed with the secret, of the "
@@ -37,8 +38,9 @@ TIMESTAMP = OpenApiParameter(
     TIMESTAMP_HEADER,
     int,
     OpenApiParameter.HEADER,
-    required=True,
-    description=f"Unix seconds when the gateway signed the delivery (see `{SIGNATURE_HEADER}`).",
+    required=False,
+    description=f"Unix seconds when the gateway signed the delivery (see `{SIGNATURE_HEADER}`); "
+    "required with the signature, not with an API token.",
 )
 
 

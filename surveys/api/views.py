@@ -7,8 +7,9 @@ FilterSets, as the customers list does: who may read them is the role's permissi
 (survey work is centre-wide, not per team). Errors of every kind leave through
 ``config.api.problem_exception_handler`` as problem+json.
 
-``POST surveys/sms-replies/`` is the SMS gateway's: no user and no token, a signature
-instead (``surveys.api.authentication``).
+``POST surveys/sms-replies/`` is the SMS gateway's: signed with the shared secret
+(``surveys.api.authentication``), or, for a gateway that cannot sign, with an API token
+holding the ``surveys:inbound`` scope.
 """
 
 from django.db.models import Prefetch, QuerySet
@@ -22,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints.api.authentication import ApiTokenAuthentication, bearer_credentials
 from complaints.api.permissions import HasModelPermission, TokenHasScope
 from complaints.api.schema import LOCATION, problems
 from complaints.errors import ApplicationError
@@ -31,7 +33,7 @@ from surveys.api import inputs
 from surveys.api.authentication import SmsGatewaySignatureAuthentication
 from surveys.api.filters import SmsReplyFilter, SurveyInvitationFilter, SurveyResponseFilter
 from surveys.api.pagination import NewestFirstPagination, SmsReplyCursorPagination
-from surveys.api.permissions import SignedBySmsGateway
+from surveys.api.permissions import SmsGatewayDelivery
 from surveys.api.schema import TIMESTAMP
 from surveys.api.serializers import (
     SmsReplyReceivedSerializer,
@@ -243,18 +245,20 @@ def _answer_errors(error: ApplicationError) -> Exception:
     ),
     create=extend_schema(
         summary="Deliver an SMS reply (SMS gateway)",
-        description="The SMS gateway's inbound endpoint, signed with HMAC-SHA256 (see the "
-        "`smsGatewaySignature` scheme): no user, no API token. The reply is stored; when a "
+        description="The SMS gateway's inbound endpoint: signed with HMAC-SHA256 (see the "
+        "`smsGatewaySignature` scheme; no user, no token), or sent with an API token that "
+        "holds `surveys:inbound` (then without the signature headers). The reply is stored; "
+        "when a "
         "score can be read (`5`, `５`, `5分`, `非常满意`, `1 太慢了`, ...) and the number has "
         "an open invitation, it answers the survey. Anything unreadable is kept for an "
         "agent, never guessed.",
         request=inputs.SmsReplyInboundSerializer,
-        responses={201: SmsReplyReceivedSerializer, **problems(400, 401, 503)},
+        responses={201: SmsReplyReceivedSerializer, **problems(400, 401, 403, 503)},
         parameters=[TIMESTAMP],
     ),
 )
 class SmsReplyViewSet(viewsets.GenericViewSet):
-    """GET for agents (session or token); POST for the gateway (its signature only)."""
+    """GET for agents (session or token); POST for the gateway (its signature or its token)."""
 
     serializer_class = SmsReplySerializer
     pagination_class = SmsReplyCursorPagination
@@ -268,13 +272,17 @@ class SmsReplyViewSet(viewsets.GenericViewSet):
         return request is not None and request.method == "POST"
 
     def get_authenticators(self):
-        if self._from_gateway():
-            return [SmsGatewaySignatureAuthentication()]
-        return super().get_authenticators()
+        if not self._from_gateway():
+            return super().get_authenticators()
+        if getattr(self, "swagger_fake_view", False):  # the schema names both ways in
+            return [SmsGatewaySignatureAuthentication(), ApiTokenAuthentication()]
+        if bearer_credentials(self.request) is not None:
+            return [ApiTokenAuthentication()]
+        return [SmsGatewaySignatureAuthentication()]
 
     def get_permissions(self):
         if self._from_gateway():
-            return [SignedBySmsGateway()]
+            return [SmsGatewayDelivery()]
         return super().get_permissions()
 
     def get_queryset(self):

@@ -102,6 +102,16 @@ def test_an_illegal_action_is_refused_with_a_clear_message(client, agent, team):
     assert complaint.state == State.NEW
 
 
+def test_a_supervisor_assigns_to_an_agent_on_the_page(client, supervisor, agent, team):
+    """The agent list is the form's own queryset, set after the form is built."""
+    complaint = make_complaint(team=team)
+    client.force_login(supervisor)
+    response = action(client, complaint, "assign", assignee=agent.pk, team="")
+    assert response.status_code == 302, response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.assignee == agent and complaint.state == State.ASSIGNED
+
+
 def test_a_stale_form_is_refused_and_overwrites_nothing(client, agent, team):
     complaint = make_complaint(team=team, assignee=agent)
     client.force_login(agent)

@@ -9,12 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-import yaml
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
-from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.test import APIClient
 
 from complaints import services
@@ -941,16 +938,6 @@ SCHEMA_ENDPOINTS = {
     "/api/v1/repair/key-events/{id}/skipped/": {"get"},
 }
 BODILESS = {"/api/v1/repair/cases/{id}/take/"}
-
-
-@pytest.fixture(scope="module")
-def schema(tmp_path_factory, django_db_blocker) -> dict:
-    """``manage.py spectacular --validate --fail-on-warn``: any warning fails the command."""
-    GENERATOR_STATS.reset()
-    target = tmp_path_factory.mktemp("schema") / "schema.yml"
-    with django_db_blocker.unblock():
-        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
-    return yaml.safe_load(target.read_text())
 
 
 def test_every_repair_endpoint_is_described_with_bodies_and_problems(schema):

@@ -1,9 +1,6 @@
 """The callbacks API in the OpenAPI schema: every endpoint described, warning-free."""
 
 import pytest
-import yaml
-from django.core.management import call_command
-from drf_spectacular.drainage import GENERATOR_STATS
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +15,6 @@ ENDPOINTS = {
     "/api/v1/callbacks/availability/": {"post"},
 }
 BODILESS = {"/api/v1/callbacks/{id}/claim/"}
-
-
-@pytest.fixture(scope="module")
-def schema(tmp_path_factory, django_db_blocker) -> dict:
-    """``manage.py spectacular --validate --fail-on-warn``: any warning fails the command."""
-    GENERATOR_STATS.reset()
-    target = tmp_path_factory.mktemp("schema") / "schema.yml"
-    with django_db_blocker.unblock():
-        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
-    return yaml.safe_load(target.read_text())
 
 
 def test_every_callback_endpoint_is_described_with_bodies_and_problems(schema):

@@ -103,3 +103,17 @@ def test_the_library_page_holds_its_query_count(client, supervisor, django_asser
         save_strategy(None, data={**STRATEGY, "name": f"Strategy {n}"}, by=supervisor)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("repair:strategies")).status_code == 200
+
+
+def test_an_edit_saved_meanwhile_by_someone_else_is_reported_not_overwritten(client, supervisor):
+    strategy = save_strategy(None, data=STRATEGY, by=supervisor)
+    client.force_login(supervisor)
+    url = reverse("repair:strategy_edit", args=[strategy.pk])
+    opened = client.get(url).context["form"]["version"].value()
+    save_strategy(strategy, data={**STRATEGY, "name": "Changed first"}, by=supervisor)
+    stale = client.post(
+        url, {**STRATEGY, "damage_types": ["complaint"], "name": "Mine", "version": opened}
+    )
+    assert stale.status_code == 412 and "Someone else changed this" in stale.content.decode()
+    strategy.refresh_from_db()
+    assert strategy.name == "Changed first"
