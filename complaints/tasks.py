@@ -61,7 +61,7 @@ def recalculate_sla_task(user_id: int | None) -> int:
     return recalculate_open_clocks(by=user)
 
 
-@shared_task(time_limit=300, soft_time_limit=240)
+@shared_task(time_limit=300, soft_time_limit=240, ignore_result=True)
 def send_outbox_task() -> dict:
     """Send due outbox messages; re-queue while more are waiting.
 
