@@ -30,6 +30,7 @@ class Action(StrEnum):
     VIEW_SURVEYS = "view_surveys"
     VIEW_REPAIR = "view_repair"
     MANAGE_KEY_EVENTS = "manage_key_events"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     USE_ADMIN = "use_admin"
 
 
@@ -108,6 +109,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_SURVEYS: _perm("surveys.view_questionnaire"),
     Action.VIEW_REPAIR: _perm("repair.view_repaircase"),
     Action.MANAGE_KEY_EVENTS: _perm("repair.add_keyevent"),
+    Action.MANAGE_WEBHOOKS: _perm("complaints.change_webhooksubscription"),
     Action.USE_ADMIN: lambda user, obj: user.is_staff,
 }
 

@@ -19,6 +19,7 @@ SEEDS = [
     ("complaints.migrations.0008_classifier_schedule", "schedule_training"),
     ("complaints.migrations.0009_classification_roles", "grant"),
     ("complaints.migrations.0011_sla_defaults", "seed"),
+    ("complaints.migrations.0013_webhook_schedule", "seed"),
     ("surveys.migrations.0002_roles", "grant"),
     ("surveys.migrations.0004_default_questionnaire", "seed"),
     ("repair.migrations.0002_roles", "grant"),

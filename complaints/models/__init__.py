@@ -20,6 +20,7 @@ from .sla import (
     SlaTarget,
 )
 from .tokens import ApiToken, hash_token_secret
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "BusinessCalendar",
@@ -44,6 +45,9 @@ __all__ = [
     "RuleKind",
     "Team",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkOrder",
     "hash_token_secret",
 ]
