@@ -145,13 +145,14 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
 
 def _describe(error: Exception) -> str:
     """A short line for the attempt log (urllib3's messages embed object reprs)."""
-    if isinstance(error, urllib3.exceptions.ConnectTimeoutError):
+    exceptions = urllib3.exceptions
+    if isinstance(error, exceptions.NewConnectionError):  # before its base, ConnectTimeoutError
+        return f"Could not connect: {str(error).split(': ', 1)[-1]}"
+    if isinstance(error, exceptions.ConnectTimeoutError):
         return "Connect timeout"
-    if isinstance(error, urllib3.exceptions.ReadTimeoutError):
+    if isinstance(error, exceptions.ReadTimeoutError):
         return "Read timeout"
-    reason = getattr(error, "reason", None) or error
-    text = str(reason)
-    return f"{type(error).__name__}: {text.split(': ', 1)[-1]}"
+    return f"{type(error).__name__}: {error}"
 
 
 # --- The sender ---------------------------------------------------------------------------
