@@ -8,10 +8,13 @@ class RepairConfig(AppConfig):
     verbose_name = _("Customer repair")
 
     def ready(self) -> None:
+        from complaints.services.webhooks import register_event_types
         from complaints.signals import complaint_registered, complaint_reopened
         from repair import receivers
+        from repair.webhooks import EVENT_TYPES
         from surveys.signals import survey_answered
 
+        register_event_types(EVENT_TYPES)
         survey_answered.connect(receivers.on_survey_answered, dispatch_uid="repair.survey")
         complaint_reopened.connect(receivers.on_complaint_reopened, dispatch_uid="repair.reopen")
         complaint_registered.connect(

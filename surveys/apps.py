@@ -8,9 +8,12 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
+        from complaints.services.webhooks import register_event_types
         from complaints.signals import complaint_closed
+        from surveys.webhooks import EVENT_TYPES
 
         complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
+        register_event_types(EVENT_TYPES)
 
 
 def _invite(sender, complaint, **kwargs) -> None:

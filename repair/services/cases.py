@@ -6,6 +6,7 @@ agent is outsourced ("responsibility system"); other kinds go to configurable te
 """
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from complaints.enums import EmploymentType, Priority
 from complaints.errors import ApplicationError, TransitionError
 from complaints.models import Complaint, Customer, Team, User
+from complaints.services.webhooks import queue_event
+from repair import webhooks
 from repair.enums import OPEN_REPAIR_STATES, DamageType, RepairContactChannel, RepairState
 from repair.models import RepairCase, RepairContact, RepairStrategy
 
@@ -82,7 +85,7 @@ def open_repair_case(
         if existing is not None:
             return existing
         owner, team = responsible(damage_type, rated_agent=rated_agent, complaint=complaint)
-        return RepairCase.objects.create(
+        case = RepairCase.objects.create(
             customer=customer,
             damage_type=damage_type,
             level=damage_level(
@@ -101,6 +104,8 @@ def open_repair_case(
             opened_by=opened_by,
             due_at=timezone.now() + dt.timedelta(hours=settings.REPAIR_DUE_HOURS),
         )
+        queue_event(webhooks.REPAIR_OPENED, partial(webhooks.case_data, case))
+    return case
 
 
 def _contacts_about(complaint: Complaint | None) -> int:
@@ -167,6 +172,7 @@ def close_case(
         locked.save(
             update_fields=["state", "outcome", "satisfied_after", "strategy", "closed_at", "owner"]
         )
+        queue_event(webhooks.REPAIR_CLOSED, partial(webhooks.case_data, locked))
     return locked
 
 
