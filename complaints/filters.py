@@ -6,9 +6,9 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from complaints.enums import Channel, Priority, State
+from complaints.enums import Channel, Priority, State, WebhookState
 from complaints.errors import ApplicationError
-from complaints.models import Category, Complaint, Customer, Team
+from complaints.models import Category, Complaint, Customer, Team, WebhookDelivery
 from complaints.phones import normalise_phone
 
 
@@ -84,3 +84,18 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(
             search_q(value, phone_field="phone", name_field="name", extra=("account_number",))
         )
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    """Deliveries by subscription, state, event type, or the event id a receiver saw."""
+
+    subscription = django_filters.NumberFilter(
+        field_name="subscription_id", label=_("Subscription")
+    )
+    state = django_filters.ChoiceFilter(choices=WebhookState.choices, label=_("State"))
+    event_type = django_filters.CharFilter(label=_("Event"))
+    event_id = django_filters.UUIDFilter(label=_("Event id (Webhook-Id)"))
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["subscription", "state", "event_type", "event_id"]

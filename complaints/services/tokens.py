@@ -22,6 +22,7 @@ KNOWN_SCOPES = frozenset(
         "surveys:inbound",
         "reports:read",
         "workorders:write",
+        "webhooks:manage",
     }
 )
 

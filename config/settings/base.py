@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
     # cannot rename them.
     "ENUM_NAME_OVERRIDES": {
         "WebhookDeliveryStateEnum": "complaints.enums.WebhookState",
+        # Read when the schema is built, after surveys and repair registered theirs.
+        "WebhookEventTypeEnum": "complaints.services.webhooks.event_type_choices",
     },
 }
 
