@@ -18,6 +18,7 @@ _SECTIONS = (
     ("dashboard", _("Dashboard"), "complaints:dashboard", Action.VIEW_DASHBOARD),
     ("rules", _("Rules"), "complaints:rules", Action.MANAGE_RULES),
     ("sla", _("SLA"), "complaints:sla_policies", Action.MANAGE_SLA),
+    ("webhooks", _("Webhooks"), "complaints:webhooks", Action.MANAGE_WEBHOOKS),
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views
+from complaints import views, views_webhooks
 
 app_name = "complaints"
 
@@ -26,4 +26,18 @@ urlpatterns = [
     path("sla/new/", views.sla_policy_edit, name="sla_policy_new"),
     path("sla/<int:pk>/", views.sla_policy_edit, name="sla_policy_edit"),
     path("notifications/", views.notifications, name="notifications"),
+    path("webhooks/", views_webhooks.subscriptions, name="webhooks"),
+    path("webhooks/new/", views_webhooks.subscription_edit, name="webhook_new"),
+    path("webhooks/<int:pk>/", views_webhooks.subscription_detail, name="webhook"),
+    path("webhooks/<int:pk>/edit/", views_webhooks.subscription_edit, name="webhook_edit"),
+    path(
+        "webhooks/<int:pk>/<slug:action>/",
+        views_webhooks.subscription_action,
+        name="webhook_action",
+    ),
+    path(
+        "webhooks/deliveries/<int:pk>/",
+        views_webhooks.delivery_detail,
+        name="webhook_delivery",
+    ),
 ]
