@@ -65,6 +65,21 @@ def reference_data(transactional_db):
     seed_reference_data()
 
 
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory, django_db_blocker) -> dict:
+    """The OpenAPI schema, once per module, from ``manage.py spectacular --validate
+    --fail-on-warn``: any warning fails the command (see ``tests/openapi.py``)."""
+    import yaml
+    from django.core.management import call_command
+    from drf_spectacular.drainage import GENERATOR_STATS
+
+    GENERATOR_STATS.reset()  # the counters are process-wide; start from none
+    target = tmp_path_factory.mktemp("schema") / "schema.yml"
+    with django_db_blocker.unblock():
+        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    return yaml.safe_load(target.read_text())
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Each test starts with an empty cache (Redis database 15)."""

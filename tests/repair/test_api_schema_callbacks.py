@@ -1,9 +1,8 @@
 """The callbacks API in the OpenAPI schema: every endpoint described, warning-free."""
 
 import pytest
-import yaml
-from django.core.management import call_command
-from drf_spectacular.drainage import GENERATOR_STATS
+
+from tests.openapi import assert_described
 
 pytestmark = pytest.mark.django_db
 
@@ -20,28 +19,8 @@ ENDPOINTS = {
 BODILESS = {"/api/v1/callbacks/{id}/claim/"}
 
 
-@pytest.fixture(scope="module")
-def schema(tmp_path_factory, django_db_blocker) -> dict:
-    """``manage.py spectacular --validate --fail-on-warn``: any warning fails the command."""
-    GENERATOR_STATS.reset()
-    target = tmp_path_factory.mktemp("schema") / "schema.yml"
-    with django_db_blocker.unblock():
-        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
-    return yaml.safe_load(target.read_text())
-
-
 def test_every_callback_endpoint_is_described_with_bodies_and_problems(schema):
-    paths = schema["paths"]
-    for path, methods in ENDPOINTS.items():
-        assert path in paths, path
-        assert {method for method in paths[path] if method != "parameters"} == methods, path
-        for method in methods:
-            operation = paths[path][method]
-            assert operation.get("summary"), (path, method)
-            assert any(code.startswith("2") for code in operation["responses"]), (path, method)
-            if method == "post":
-                assert ("requestBody" in operation) == (path not in BODILESS), (path, method)
-            assert "application/problem+json" in str(operation["responses"]), (path, method)
+    assert_described(schema, ENDPOINTS, bodiless=BODILESS)
 
 
 def test_booking_answers_201_or_200_when_joined(schema):
