@@ -262,7 +262,7 @@ def _event_choices() -> list[tuple[str, str]]:
     """Every registered event type, read when a form is made (surveys and repair add theirs)."""
     from complaints.services.webhooks import event_type_choices
 
-    return [(name, f"{name}: {label}") for name, label in event_type_choices()]
+    return event_type_choices()
 
 
 class WebhookSubscriptionForm(StyledForm):
