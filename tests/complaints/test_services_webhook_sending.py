@@ -2,9 +2,11 @@
 
 import datetime as dt
 import json
+import re
 import socket
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -57,6 +59,29 @@ def free_port() -> int:
 
 def test_the_signature_matches_the_documented_test_vector():
     assert sign(VECTOR_SECRET, VECTOR_TIMESTAMP, VECTOR_BODY) == VECTOR_SIGNATURE
+
+
+def test_the_documented_python_check_accepts_the_vector_and_a_real_delivery(agent):
+    docs = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
+    snippet = re.search(r"```python\n(.*?)```", docs, re.DOTALL).group(1)
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 - our own documentation, run as a reader would
+    documented_verify = namespace["verify"]
+    headers = {
+        "Webhook-Timestamp": str(VECTOR_TIMESTAMP),
+        "Webhook-Signature": f"v1={VECTOR_SIGNATURE}",
+    }
+    with time_machine.travel(VECTOR_TIMESTAMP + 60):
+        assert documented_verify(VECTOR_SECRET, headers, VECTOR_BODY)
+        assert not documented_verify("whsec_other", headers, VECTOR_BODY)
+    with time_machine.travel(VECTOR_TIMESTAMP + 301):
+        assert not documented_verify(VECTOR_SECRET, headers, VECTOR_BODY)  # too old
+    with Receiver() as receiver:
+        _subscription, secret = subscribe(receiver.url)
+        make_complaint(created_by=agent)
+        deliver_due_webhooks()
+    (request,) = receiver.requests
+    assert documented_verify(secret, request["headers"], request["body"])
 
 
 def test_a_real_receiver_verifies_the_signature_and_sees_the_retries(agent):
