@@ -17,8 +17,9 @@ SUBSCRIPTIONS = "/api/v1/webhooks/subscriptions/"
 DELIVERIES = "/api/v1/webhooks/deliveries/"
 # Session, user, two permission look-ups, then one query for the page (cursor, joined)...
 DELIVERY_LIST_QUERIES = 5
-# ...or two (page numbers count the rows first).
+# ...or two (page numbers count the rows first), or the delivery and its attempts.
 SUBSCRIPTION_LIST_QUERIES = 6
+DELIVERY_DETAIL_QUERIES = 6
 
 
 def client_for(user) -> APIClient:
@@ -190,6 +191,26 @@ def test_the_delivery_list_costs_the_same_for_3_or_30_rows(
     with django_assert_max_num_queries(SUBSCRIPTION_LIST_QUERIES):
         names = [row["name"] for row in client.get(SUBSCRIPTIONS).json()["results"]]
     assert names == ["BI", "CRM"] and bi.pk
+
+
+def test_a_delivery_s_detail_costs_the_same_however_many_attempts(
+    administrator, agent, settings, django_assert_max_num_queries
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    with Receiver(statuses=[500]) as receiver:
+        subscription = subscribe(url=receiver.url)
+        make_complaint(created_by=agent)
+        delivery = WebhookDelivery.objects.get()
+        for _n in range(3):
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                next_attempt_at="2000-01-01T00:00Z"
+            )
+            deliver_due_webhooks()
+    client = client_for(administrator)
+    with django_assert_max_num_queries(DELIVERY_DETAIL_QUERIES):
+        body = client.get(f"{DELIVERIES}{delivery.pk}/").json()
+    assert body["state"] == "failed" and body["subscription"] == subscription.pk
+    assert [attempt["status"] for attempt in body["attempt_log"]] == [500, 500, 500]
 
 
 def test_deliveries_filter_by_state_event_and_event_id(administrator, agent):

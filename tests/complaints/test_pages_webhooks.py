@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 # the page's own: the subscriptions (one query, counts by subquery), or one and its deliveries.
 LIST_PAGE_QUERIES = 7
 DETAIL_PAGE_QUERIES = 8
+DELIVERY_PAGE_QUERIES = 8  # the delivery with its subscription, and its attempts
 
 
 def subscribe(name="CRM", url="http://127.0.0.1:9/hooks", events=("complaint.created",)):
@@ -84,7 +85,9 @@ def test_editing_keeps_the_secret_and_changes_the_events(client, administrator):
     assert updated.secret == subscription.secret
 
 
-def test_ping_shows_the_delivery_and_its_attempts(client, administrator):
+def test_ping_shows_the_delivery_and_its_attempts(
+    client, administrator, django_assert_max_num_queries
+):
     client.force_login(administrator)
     with Receiver() as receiver:
         subscription = subscribe(url=receiver.url)
@@ -94,7 +97,8 @@ def test_ping_shows_the_delivery_and_its_attempts(client, administrator):
         assert response.url == reverse("complaints:webhook_delivery", args=[delivery.pk])
         deliver_due_webhooks()
     assert receiver.requests[0]["verified"]
-    page = client.get(response.url).content.decode()
+    with django_assert_max_num_queries(DELIVERY_PAGE_QUERIES):
+        page = client.get(response.url).content.decode()
     assert "webhook.ping" in page and "HTTP 200" in page and "answer 1: 200" in page
     assert "&quot;requested_by&quot;: &quot;admin&quot;" in page
     again = client.post(response.url)
