@@ -192,14 +192,17 @@ def update_subscription(
         disabling = data.get("is_active") is False and locked.is_active
         for field, value in data.items():
             setattr(locked, field, value)
+        fields = [*data, "updated_at"]
         if enabling:
             locked.consecutive_failures = 0
             locked.disabled_at = None
             locked.disabled_reason = ""
+            fields += ["consecutive_failures", "disabled_at", "disabled_reason"]
         elif disabling:
             locked.disabled_at = timezone.now()
             locked.disabled_reason = _("Disabled by %(user)s.") % {"user": by or _("the system")}
-        locked.save()
+            fields += ["disabled_at", "disabled_reason"]
+        locked.save(update_fields=fields)
         if enabling:
             schedule_sending()
     logger.info("Webhook subscription %s changed by %s: %s", locked.pk, by, sorted(data))
