@@ -30,6 +30,9 @@ class Action(StrEnum):
     VIEW_SURVEYS = "view_surveys"
     VIEW_REPAIR = "view_repair"
     MANAGE_KEY_EVENTS = "manage_key_events"
+    OPEN_REPAIR_CASE = "open_repair_case"
+    MANAGE_STRATEGIES = "manage_strategies"
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
     MANAGE_WEBHOOKS = "manage_webhooks"
     USE_ADMIN = "use_admin"
 
@@ -109,6 +112,9 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_SURVEYS: _perm("surveys.view_questionnaire"),
     Action.VIEW_REPAIR: _perm("repair.view_repaircase"),
     Action.MANAGE_KEY_EVENTS: _perm("repair.add_keyevent"),
+    Action.OPEN_REPAIR_CASE: _perm("repair.add_repaircase"),
+    Action.MANAGE_STRATEGIES: _perm("repair.change_repairstrategy"),
+    Action.MANAGE_PERSONAL_DATA: _perm("complaints.manage_personal_data"),
     Action.MANAGE_WEBHOOKS: _perm("complaints.change_webhooksubscription"),
     Action.USE_ADMIN: lambda user, obj: user.is_staff,
 }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import (
     ApiToken,
     Attachment,
+    AuditEntry,
     BusinessCalendar,
     Category,
     ClassificationRule,
@@ -111,6 +112,26 @@ class ComplaintEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "complaint", "kind", "actor"]
     list_filter = ["kind"]
     list_select_related = ["complaint", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Who saw or took personal data: viewable and searchable, never editable or deletable."""
+
+    list_display = ["created_at", "actor", "action", "customer", "object_type", "object_id", "via"]
+    list_filter = ["action", "via"]
+    search_fields = ["actor__username", "path"]
+    list_select_related = ["actor", "customer"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:
         return False

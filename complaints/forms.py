@@ -51,7 +51,7 @@ class StyledForm(forms.Form):
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
@@ -256,6 +256,17 @@ class SlaPolicyForm(StyledForm, forms.ModelForm):
             "warn_percent",
             "is_active",
         ]
+
+
+class AnonymiseForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Why (e.g. the customer's request of 1 December, by phone)"), max_length=500
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand this cannot be undone: name, numbers and texts are removed for good."
+        ),
+    )
 
 
 def _event_choices() -> list[tuple[str, str]]:

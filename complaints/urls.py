@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import views, views_webhooks
+from complaints import views, views_customers, views_webhooks
 
 app_name = "complaints"
 
@@ -16,6 +16,13 @@ urlpatterns = [
         name="download_attachment",
     ),
     path("complaints/<int:pk>/<slug:action>/", views.complaint_action, name="action"),
+    path("customers/<int:pk>/", views_customers.customer_record, name="customer"),
+    path("customers/<int:pk>/export/", views_customers.customer_export, name="customer_export"),
+    path(
+        "customers/<int:pk>/anonymise/",
+        views_customers.customer_anonymise,
+        name="customer_anonymise",
+    ),
     path("work-orders/", views.work_orders, name="work_orders"),
     path("work-orders/<int:pk>/", views.work_order_detail, name="work_order"),
     path("dashboard/", views.dashboard, name="dashboard"),

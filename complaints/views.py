@@ -238,7 +238,7 @@ def _render_detail(
         if bound and "attachment" in bound
         else forms.AttachmentForm(),
         "can_change": can(request.user, Action.CHANGE_COMPLAINT, complaint),
-        "show_contact_details": can(request.user, Action.VIEW_CONTACT_DETAILS, complaint),
+        "may_manage_customer": can(request.user, Action.MANAGE_PERSONAL_DATA),
         "active_section": "queue",
     }
     return render(request, "complaints/detail.html", context, status=status)
@@ -403,7 +403,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _edit_settings_object(
+def edit_settings_object(
     request: HttpRequest,
     *,
     instance: Any,
@@ -414,7 +414,10 @@ def _edit_settings_object(
     done_message: str,
     section: str,
 ) -> HttpResponse:
-    """Create or edit a configuration object (rule, policy): form, service, errors beside fields."""
+    """Create or edit a configuration object (rule, SLA policy, repair strategy) by its service.
+
+    Shared by the apps' settings pages so that each shows a service's refusal beside the field.
+    """
     form = form_class(request.POST or None, instance=instance)
     status = 200
     if request.method == "POST":
@@ -438,7 +441,7 @@ def _edit_settings_object(
 @login_required
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, Action.MANAGE_RULES)
-    return _edit_settings_object(
+    return edit_settings_object(
         request,
         instance=get_object_or_404(ClassificationRule, pk=pk) if pk is not None else None,
         form_class=forms.RuleForm,
@@ -476,7 +479,7 @@ def sla_policies(request: HttpRequest) -> HttpResponse:
 @login_required
 def sla_policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, Action.MANAGE_SLA)
-    return _edit_settings_object(
+    return edit_settings_object(
         request,
         instance=get_object_or_404(SlaPolicy, pk=pk) if pk is not None else None,
         form_class=forms.SlaPolicyForm,

@@ -1,11 +1,13 @@
-"""Forms of the callback pages: they parse input, services decide."""
+"""Forms of the callback and repair pages: they parse input, services decide."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import StyledForm
-from repair.enums import AttemptOutcome, CallbackSource, RepairContactChannel
+from complaints.selectors import visible_complaints
+from repair.enums import AttemptOutcome, CallbackSource, DamageType, RepairContactChannel
 from repair.models import KeyEvent, RepairStrategy
+from repair.services.cases import NOT_BY_HAND, SCRIPT_PLACEHOLDERS
 
 
 class BookCallbackForm(StyledForm):
@@ -56,6 +58,77 @@ class CloseCaseForm(StyledForm):
         required=False,
     )
     outcome = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_survey = forms.BooleanField(
+        label=_("Send the customer a follow-up survey (their answer replaces the one above)"),
+        required=False,
+    )
+
+
+class OpenCaseForm(StyledForm):
+    """A case opened by hand; the customer is found by phone (or created, as at intake)."""
+
+    phone = forms.CharField(label=_("Customer phone"), max_length=40)
+    customer_name = forms.CharField(
+        label=_("Customer name (for a new customer)"), max_length=200, required=False
+    )
+    damage_type = forms.ChoiceField(
+        label=_("Damage"),
+        choices=[choice for choice in DamageType.choices if choice[0] not in NOT_BY_HAND],
+    )
+    complaint = forms.CharField(
+        label=_("Complaint reference"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "Optional, e.g. C-2026-000123: a reopened, repeated or urgent one raises the level."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Why the relationship needs repair"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        self.user = user  # before StyledForm, which validates a bound form to style it
+        super().__init__(*args, **kwargs)
+
+    def clean_complaint(self):
+        reference = self.cleaned_data["complaint"].strip().upper()
+        if not reference:
+            return None
+        complaint = visible_complaints(self.user).filter(reference=reference).first()
+        if complaint is None:
+            raise forms.ValidationError(
+                _("No complaint %(reference)s that you may see.") % {"reference": reference}
+            )
+        return complaint
+
+
+class StrategyForm(StyledForm, forms.ModelForm):
+    damage_types = forms.MultipleChoiceField(
+        label=_("Fits damage types"),
+        choices=DamageType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the strategy fits every case."),
+    )
+
+    class Meta:
+        model = RepairStrategy
+        fields = ["name", "line", "damage_types", "script_en", "script_zh_hans", "is_active"]
+        widgets = {
+            "script_en": forms.Textarea(attrs={"rows": 4}),
+            "script_zh_hans": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        placeholders = ", ".join(f"{{{name}}}" for name in SCRIPT_PLACEHOLDERS)
+        for name in ("script_en", "script_zh_hans"):
+            self.fields[name].help_text = _("Placeholders: %(placeholders)s.") % {
+                "placeholders": placeholders
+            }
 
 
 class KeyEventForm(StyledForm, forms.ModelForm):

@@ -184,6 +184,11 @@ class RepairStrategy(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def damage_type_labels(self) -> list[str]:
+        labels = dict(DamageType.choices)
+        return [str(labels.get(value, value)) for value in self.damage_types]
+
 
 class KeyEvent(models.Model):
     """A mass incident (outage, billing error, cutover) that damaged many customers at once.
@@ -332,6 +337,15 @@ class RepairCase(models.Model):
     )
     outcome = models.TextField(_("outcome"), blank=True)
     satisfied_after = models.BooleanField(_("satisfied after repair"), null=True, blank=True)
+    # Asked when the case was closed; the customer's answer sets satisfied_after.
+    follow_up_invitation = models.OneToOneField(
+        "surveys.SurveyInvitation",
+        verbose_name=_("follow-up survey"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repair_case",
+    )
     due_at = models.DateTimeField(_("due at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     opened_by = models.ForeignKey(

@@ -3,11 +3,15 @@
 from django.utils.translation import gettext as _
 
 from repair.enums import DamageType
-from repair.services.cases import open_repair_case
+from repair.services.cases import open_repair_case, record_follow_up_answer
 
 
 def on_survey_answered(sender, response, low: bool, **kwargs) -> None:
-    """A low answer: the rated agent (or the quality team) repairs it."""
+    """An answer may say whether a repair worked; a low one opens a new case.
+
+    The rated agent repairs a low answer, or the quality team for outsourced agents.
+    """
+    record_follow_up_answer(response)
     if not low:
         return
     open_repair_case(

@@ -12,9 +12,16 @@ def assign_callbacks_task() -> int:
 
 
 @shared_task(time_limit=3600, soft_time_limit=3500)
-def import_key_event_task(event_id: int) -> int:
-    """Import a key event's affected customers; safe to run again after a crash."""
-    from repair.models import KeyEvent
-    from repair.services.key_events import import_affected
+def import_key_event_task(event_id: int) -> bool:
+    """Import a key event's affected customers; safe to deliver twice or after a crash."""
+    from repair.services.key_events import run_import
 
-    return import_affected(KeyEvent.objects.get(pk=event_id)).rows_done
+    return run_import(event_id)
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def resume_key_event_imports_task() -> int:
+    """Every minute: start again the imports a dead worker (or a lost message) left behind."""
+    from repair.services.key_events import resume_stalled_imports
+
+    return resume_stalled_imports()

@@ -5,26 +5,31 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from complaints.access import Action, require
+from complaints.access import Action, can, require
 from complaints.errors import ApplicationError
 from complaints.forms import apply_error
+from complaints.services.customers import get_or_create_customer
+from complaints.views import edit_settings_object
 from repair import selectors
 from repair.forms import (
     AttemptForm,
     BookCallbackForm,
     CloseCaseForm,
     KeyEventForm,
+    OpenCaseForm,
     RepairContactForm,
+    StrategyForm,
     UploadAffectedForm,
 )
-from repair.models import CallbackAgent, CallbackRequest, KeyEvent
-from repair.services import callbacks
+from repair.models import CallbackAgent, CallbackRequest, KeyEvent, RepairStrategy
+from repair.services import callbacks, strategies
 from repair.services import cases as cases_service
 from repair.services import key_events as key_events_service
 
@@ -157,7 +162,14 @@ def cases(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "repair/cases.html",
-        {"page": page, "view": view, "metrics": metrics, "active_section": "repair"},
+        {
+            "page": page,
+            "view": view,
+            "metrics": metrics,
+            "may_open": can(request.user, Action.OPEN_REPAIR_CASE),
+            "may_edit_strategies": can(request.user, Action.MANAGE_STRATEGIES),
+            "active_section": "repair",
+        },
     )
 
 
@@ -167,7 +179,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW_REPAIR)
     case = get_object_or_404(
         selectors.visible_repair_cases(request.user).select_related(
-            "customer", "complaint", "owner", "team", "source_response", "strategy"
+            "customer",
+            "complaint",
+            "owner",
+            "team",
+            "source_response",
+            "strategy",
+            "follow_up_invitation__response",
         ),
         pk=pk,
     )
@@ -218,6 +236,75 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def open_case(request: HttpRequest) -> HttpResponse:
+    """A supervisor opens a case by hand: the customer by phone, found or created."""
+    require(request.user, Action.OPEN_REPAIR_CASE)
+    form = OpenCaseForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    customer, _created = get_or_create_customer(
+                        phone=data["phone"], name=data["customer_name"]
+                    )
+                    case, created = cases_service.open_case_by_hand(
+                        customer=customer,
+                        damage_type=data["damage_type"],
+                        complaint=data["complaint"],
+                        reason=data["reason"],
+                        by=request.user,
+                    )
+            except ApplicationError as error:
+                apply_error(form, error)
+            else:
+                if created:
+                    messages.success(request, _("Repair case opened."))
+                else:
+                    messages.info(
+                        request,
+                        _("This customer already has an open case of this kind: here it is."),
+                    )
+                return redirect("repair:case", pk=case.pk)
+    return render(
+        request, "repair/open_case.html", {"form": form, "active_section": "repair"}, status=status
+    )
+
+
+# --- Strategy library (supervisors) ----------------------------------------------------
+
+
+@login_required
+def strategy_library(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.MANAGE_STRATEGIES)
+    return render(
+        request,
+        "repair/strategies.html",
+        {
+            "strategies": RepairStrategy.objects.order_by("-is_active", "line", "name"),
+            "active_section": "repair",
+        },
+    )
+
+
+@login_required
+def strategy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(request.user, Action.MANAGE_STRATEGIES)
+    return edit_settings_object(
+        request,
+        instance=get_object_or_404(RepairStrategy, pk=pk) if pk is not None else None,
+        form_class=StrategyForm,
+        save=strategies.save_strategy,
+        template="repair/strategy_form.html",
+        done_url="repair:strategies",
+        done_message=_("Strategy saved; cases show its script from now on."),
+        section="repair",
+    )
+
+
 # --- Key events (mass incidents) ------------------------------------------------------
 
 
@@ -252,10 +339,15 @@ def key_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and request.POST.get("action") == "sample":
         require(request.user, Action.MANAGE_KEY_EVENTS)
-        drawn = key_events_service.draw_follow_up_sample(event)
-        messages.success(
-            request, _("%(count)s customers invited to the follow-up survey.") % {"count": drawn}
-        )
+        try:
+            drawn = key_events_service.draw_follow_up_sample(event)
+        except ApplicationError as error:  # e.g. a page left open from before an upload
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s customers invited to the follow-up survey.") % {"count": drawn},
+            )
         return redirect("repair:key_event", pk=event.pk)
     if request.method == "POST":
         require(request.user, Action.MANAGE_KEY_EVENTS)

@@ -38,3 +38,7 @@ class AnsweredVia(models.TextChoices):
     WEB = "web", _("Survey link")
     SMS = "sms", _("SMS reply")
     PHONE = "phone", _("Phone survey")
+
+
+# A score (1–5) that counts as satisfied: CSAT is the share of scored answers at 4 or 5.
+SATISFIED_SCORE = 4

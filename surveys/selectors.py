@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet
 
-from surveys.enums import InvitationState
+from surveys.enums import SATISFIED_SCORE, InvitationState
 from surveys.models import SmsReply, SurveyInvitation, SurveyResponse
 
 GROUPS = {
@@ -20,7 +20,7 @@ def _figures(responses: QuerySet[SurveyResponse]) -> dict[str, Any]:
     totals = responses.aggregate(
         responses=Count("id"),
         scored=Count("id", filter=Q(score__isnull=False)),
-        satisfied=Count("id", filter=Q(score__gte=4)),
+        satisfied=Count("id", filter=Q(score__gte=SATISFIED_SCORE)),
         average=Avg("score"),
         recommenders=Count("id", filter=Q(recommend__isnull=False)),
         promoters=Count("id", filter=Q(recommend__gte=9)),
@@ -63,7 +63,7 @@ def survey_results(
             .annotate(
                 responses=Count("id"),
                 scored=Count("id", filter=Q(score__isnull=False)),
-                satisfied=Count("id", filter=Q(score__gte=4)),
+                satisfied=Count("id", filter=Q(score__gte=SATISFIED_SCORE)),
                 average=Avg("score"),
                 recommenders=Count("id", filter=Q(recommend__isnull=False)),
                 promoters=Count("id", filter=Q(recommend__gte=9)),

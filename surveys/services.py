@@ -90,11 +90,18 @@ def invite_after_closure(complaint: Complaint) -> SurveyInvitation | None:
         )
 
 
-def invite_customer(*, customer, topic: str) -> SurveyInvitation | None:
-    """Survey a customer about something other than a complaint (a key event's follow-up).
+def invite_customer(
+    *,
+    customer,
+    topic: str,
+    rated_agent: User | None = None,
+    respect_suppression: bool = True,
+) -> SurveyInvitation | None:
+    """Survey a customer about something other than a complaint (a key event, a repair).
 
-    The same suppression window applies; returns None when the customer has no
-    phone or email, or no questionnaire exists.
+    The suppression window applies unless the caller asks on purpose (a repair's
+    follow-up); returns None when the customer has no phone or email, or no
+    questionnaire exists.
     """
     channel = (
         InvitationChannel.SMS
@@ -110,13 +117,15 @@ def invite_customer(*, customer, topic: str) -> SurveyInvitation | None:
     recent = SurveyInvitation.objects.filter(customer=customer, created_at__gte=since).exclude(
         state=InvitationState.SUPPRESSED
     )
+    suppressed = respect_suppression and recent.exists()
     return SurveyInvitation.objects.create(
         topic=topic[:200],
         customer=customer,
         questionnaire=questionnaire,
         channel=channel,
-        state=InvitationState.SUPPRESSED if recent.exists() else InvitationState.SCHEDULED,
+        state=InvitationState.SUPPRESSED if suppressed else InvitationState.SCHEDULED,
         nonce=secrets.token_hex(16),
+        rated_agent=rated_agent,
         send_after=timezone.now(),
     )
 
@@ -158,15 +167,22 @@ def send_due_invitations(*, now: dt.datetime | None = None) -> int:
 def _send(invitation: SurveyInvitation, *, now: dt.datetime) -> None:
     customer = invitation.customer
     with translation.override(customer.language):
-        body = _(
-            "%(name)s, how did we do with complaint %(reference)s? Tell us here: %(url)s "
-            "(or reply with a score from 1 to 5)"
-        ) % {
-            "name": customer.name,
-            "reference": invitation.about,
-            "url": survey_url(invitation),
-        }
-        subject = _("How did we handle your complaint?")
+        if invitation.complaint_id:
+            body = _(
+                "%(name)s, how did we do with complaint %(reference)s? Tell us here: %(url)s "
+                "(or reply with a score from 1 to 5)"
+            ) % {
+                "name": customer.name,
+                "reference": invitation.complaint.reference,
+                "url": survey_url(invitation),
+            }
+            subject = _("How did we handle your complaint?")
+        else:
+            body = _(
+                "%(name)s, how satisfied are you with %(topic)s? Tell us here: %(url)s "
+                "(or reply with a score from 1 to 5)"
+            ) % {"name": customer.name, "topic": invitation.topic, "url": survey_url(invitation)}
+            subject = _("How did we do?")
     recipient = customer.phone if invitation.channel == InvitationChannel.SMS else customer.email
     queue_message(
         channel=invitation.channel,

@@ -32,6 +32,7 @@ from complaints.models import (
     WorkOrder,
 )
 from complaints.phones import mask_email, mask_phone
+from complaints.services.audit import reveal_or_mask
 
 # The API action (POST complaints/{id}/<name>/) that makes each move of the
 # transition table. DEPARTMENTS_ANSWERED has none: answering the last open work
@@ -153,9 +154,16 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def to_representation(self, customer: Customer) -> dict[str, Any]:
         data = super().to_representation(customer)
-        if not _user(self).has_perm("complaints.view_contact_details"):
-            data["phone"] = mask_phone(customer.phone)
-            data["email"] = mask_email(customer.email)
+        full = _user(self).has_perm("complaints.view_contact_details")
+        for field, mask in (("phone", mask_phone), ("email", mask_email)):
+            data[field] = reveal_or_mask(
+                self.context["request"],
+                data[field],
+                full=full,
+                customer_id=customer.pk,
+                about=customer,
+                mask=mask,
+            )
         return data
 
 
@@ -379,11 +387,16 @@ class ComplaintSerializer(serializers.ModelSerializer):
     @extend_schema_field(ComplaintCustomerSerializer)
     def get_customer(self, complaint: Complaint) -> dict[str, Any]:
         customer = complaint.customer
-        full = can(_user(self), Action.VIEW_CONTACT_DETAILS, complaint)
         return {
             "id": customer.pk,
             "name": customer.name,
-            "phone": customer.phone if full else mask_phone(customer.phone),
+            "phone": reveal_or_mask(
+                self.context["request"],
+                customer.phone,
+                full=can(_user(self), Action.VIEW_CONTACT_DETAILS, complaint),
+                customer_id=customer.pk,
+                about=complaint,
+            ),
             "tier": customer.tier,
         }
 

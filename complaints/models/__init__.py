@@ -1,3 +1,4 @@
+from .audit import AuditAction, AuditEntry
 from .classification import ClassificationRule, ClassifierModel, RuleField, RuleKind
 from .complaints import (
     AppendOnlyError,
@@ -32,6 +33,8 @@ __all__ = [
     "SlaTarget",
     "ApiToken",
     "AppendOnlyError",
+    "AuditAction",
+    "AuditEntry",
     "Attachment",
     "Category",
     "ClassificationRule",

@@ -26,6 +26,9 @@ class Customer(models.Model):
         _("language"), max_length=10, choices=Language.choices, default=Language.CHINESE
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Set when the customer's identity was removed on request (or by retention); their
+    # complaints stay, without anything that names them, so that statistics hold.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -34,6 +37,9 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+        permissions = [
+            ("manage_personal_data", _("Can export or anonymise everything held on a customer"))
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -3,18 +3,37 @@
 from django import template
 
 from complaints.access import Action, can
-from complaints.phones import mask_phone
+from complaints.phones import mask_email, mask_phone
+from complaints.services.audit import reveal_or_mask
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def customer_phone(context, complaint) -> str:
-    """The customer's phone, in full only for users who may see contact details."""
-    phone = complaint.customer.phone
-    if can(context["request"].user, Action.VIEW_CONTACT_DETAILS, complaint):
-        return phone or ""
-    return mask_phone(phone)
+    """The customer's phone, in full (and audited) only for users who may see contact details."""
+    request = context["request"]
+    return reveal_or_mask(
+        request,
+        complaint.customer.phone,
+        full=can(request.user, Action.VIEW_CONTACT_DETAILS, complaint),
+        customer_id=complaint.customer_id,
+        about=complaint,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def customer_email(context, complaint) -> str:
+    """The customer's email, like ``customer_phone``."""
+    request = context["request"]
+    return reveal_or_mask(
+        request,
+        complaint.customer.email,
+        full=can(request.user, Action.VIEW_CONTACT_DETAILS, complaint),
+        customer_id=complaint.customer_id,
+        about=complaint,
+        mask=mask_email,
+    )
 
 
 @register.filter
@@ -33,8 +52,13 @@ def sla_badge(complaint) -> dict:
 
 @register.simple_tag(takes_context=True)
 def callback_phone(context, callback) -> str:
-    """The number in full for the agent who must dial it and for supervisors; masked otherwise."""
-    user = context["request"].user
-    if callback.assignee_id == user.pk or user.has_perm("complaints.view_contact_details"):
-        return callback.phone
-    return mask_phone(callback.phone)
+    """The number in full (audited) for the agent who must dial it and for supervisors."""
+    request = context["request"]
+    user = request.user
+    return reveal_or_mask(
+        request,
+        callback.phone,
+        full=callback.assignee_id == user.pk or user.has_perm("complaints.view_contact_details"),
+        customer_id=callback.customer_id,
+        about=callback,
+    )

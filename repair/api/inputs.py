@@ -163,8 +163,6 @@ class ReportQuerySerializer(serializers.Serializer):
 
 # --- Repair cases --------------------------------------------------------------------
 
-# Key-event cases come from a key event's import (``repair.services.key_events``).
-NOT_BY_HAND = frozenset({DamageType.KEY_EVENT})
 REPAIR_METRICS_DEFAULT_PERIOD = dt.timedelta(days=30)
 
 
@@ -191,21 +189,6 @@ class OpenRepairCaseSerializer(serializers.Serializer):
         "`C-2026-000123`; it raises the level when reopened, repeated or urgent.",
     )
     reason = serializers.CharField(max_length=500, help_text="Why the relationship needs repair.")
-
-    def validate_damage_type(self, value: str) -> str:
-        if value in NOT_BY_HAND:
-            raise serializers.ValidationError(
-                _("Key-event cases are opened by the event's import."), code="not_by_hand"
-            )
-        return value
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        complaint = attrs.get("complaint")
-        if complaint is not None and complaint.customer_id != attrs["customer"].pk:
-            raise serializers.ValidationError(
-                {"complaint": [_("This complaint is another customer's.")]}
-            )
-        return attrs
 
 
 @extend_schema_serializer(component_name="RepairContact")
@@ -236,6 +219,11 @@ class CloseRepairCaseSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="The id of the active strategy used; default: the one recorded before.",
+    )
+    follow_up_survey = serializers.BooleanField(
+        default=False,
+        help_text="Send the customer a follow-up survey about the repair (only when "
+        "`repaired`); their score (4 or 5: satisfied) then replaces `satisfied_after`.",
     )
 
 

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from complaints.api.serializers import ComplaintRefSerializer, TeamRefSerializer, UserRefSerializer
 from complaints.models import Customer
-from complaints.phones import mask_phone
+from complaints.services.audit import reveal_or_mask
 from repair.enums import (
     OPEN_CALLBACK_STATES,
     CallbackState,
@@ -113,8 +113,13 @@ class CallbackSerializer(serializers.ModelSerializer):
 
     def to_representation(self, booking: CallbackRequest) -> dict[str, Any]:
         data = super().to_representation(booking)
-        if not _sees_contact_details(self):
-            data["phone"] = mask_phone(booking.phone)
+        data["phone"] = reveal_or_mask(
+            self.context["request"],
+            booking.phone,
+            full=_sees_contact_details(self),
+            customer_id=booking.customer_id,
+            about=booking,
+        )
         return data
 
 
@@ -274,8 +279,13 @@ class RepairCustomerSerializer(serializers.ModelSerializer):
 
     def to_representation(self, customer: Customer) -> dict[str, Any]:
         data = super().to_representation(customer)
-        if not _sees_contact_details(self):
-            data["phone"] = mask_phone(customer.phone)
+        data["phone"] = reveal_or_mask(
+            self.context["request"],
+            customer.phone,
+            full=_sees_contact_details(self),
+            customer_id=customer.pk,
+            about=customer,
+        )
         return data
 
 
@@ -323,6 +333,7 @@ class RepairCaseSerializer(serializers.ModelSerializer):
             "strategy",
             "outcome",
             "satisfied_after",
+            "follow_up_invitation",
             "closed_at",
             "opened_by",
             "created_at",
@@ -335,6 +346,10 @@ class RepairCaseSerializer(serializers.ModelSerializer):
             },
             "due_at": {"help_text": "When the repair must be done (48 hours after opening)."},
             "source_callback": {"help_text": "The id of the unreachable callback behind it."},
+            "follow_up_invitation": {
+                "help_text": "The id of the survey invitation sent when the case was closed "
+                "with `follow_up_survey`; the customer's score then sets `satisfied_after`."
+            },
             "source_response": {
                 "help_text": "The id of the dissatisfied survey response behind it."
             },

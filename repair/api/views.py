@@ -70,7 +70,6 @@ from repair.api.serializers import (
     RepairStrategySerializer,
     SampleDrawnSerializer,
 )
-from repair.enums import OPEN_REPAIR_STATES
 from repair.models import (
     CallbackAttempt,
     CallbackRequest,
@@ -428,19 +427,8 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         data = validated_body(inputs.OpenRepairCaseSerializer, request)
-        # open_repair_case returns the open case of the same kind when there is one,
-        # without saying so; look for it first to answer 200 rather than 201.
-        already_open = (
-            RepairCase.objects.filter(
-                customer=data["customer"],
-                damage_type=data["damage_type"],
-                state__in=OPEN_REPAIR_STATES,
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
-        case = cases_service.open_repair_case(opened_by=request.user, **data)
-        if case.pk == already_open:
+        case, created = cases_service.open_case_by_hand(by=request.user, **data)
+        if not created:
             return self._answer(case.pk)
         location = reverse("api-v1:repaircase-detail", args=[case.pk])
         return self._answer(case.pk, status.HTTP_201_CREATED, Location=location)
@@ -661,9 +649,10 @@ class KeyEventViewSet(viewsets.GenericViewSet):
         summary="Draw the follow-up sample",
         description="Invites a random sample of the affected customers (400 by default) to "
         "a survey about the event. Customers drawn before are not drawn again, so drawing "
-        "twice grows the sample.",
+        "twice grows the sample. 409 `import_not_done` until the import of the affected "
+        "customers has finished.",
         request=inputs.DrawSampleSerializer,
-        responses={200: SampleDrawnSerializer, **problems(400, 401, 403, 404)},
+        responses={200: SampleDrawnSerializer, **problems(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def sample(self, request: Request, pk: str) -> Response:

@@ -10,7 +10,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.enums import EmploymentType, Priority
@@ -20,8 +20,13 @@ from complaints.services.webhooks import queue_event
 from repair import webhooks
 from repair.enums import OPEN_REPAIR_STATES, DamageType, RepairContactChannel, RepairState
 from repair.models import RepairCase, RepairContact, RepairStrategy
+from surveys.enums import SATISFIED_SCORE
 
 MAX_LEVEL = 4
+# What a strategy's script may name; ``render_script`` fills them per case.
+SCRIPT_PLACEHOLDERS = ("customer_name", "complaint_ref", "agent_name", "score", "reason")
+# Cases that only a key event's import opens, never a person.
+NOT_BY_HAND = frozenset({DamageType.KEY_EVENT})
 
 
 def damage_level(
@@ -108,6 +113,47 @@ def open_repair_case(
     return case
 
 
+def open_case_by_hand(
+    *,
+    customer: Customer,
+    damage_type: str,
+    reason: str,
+    complaint: Complaint | None = None,
+    by: User,
+) -> tuple[RepairCase, bool]:
+    """A supervisor opens a case the signals did not (a misrouted call, a visit, a letter).
+
+    The responsibility rule and the level table apply as for automatic cases. Returns
+    the case and whether it is new: a customer with an open case of the same kind keeps it.
+    """
+    errors: dict[str, list[str]] = {}
+    if damage_type in NOT_BY_HAND:
+        errors["damage_type"] = [_("Key-event cases are opened by the event's import.")]
+    if complaint is not None and complaint.customer_id != customer.pk:
+        errors["complaint"] = [_("This complaint is another customer's.")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the relationship needs repair.")]
+    if errors:
+        raise ApplicationError(_("The case cannot be opened."), code="invalid", details=errors)
+    with transaction.atomic():
+        already_open = (
+            RepairCase.objects.filter(
+                customer=customer, damage_type=damage_type, state__in=OPEN_REPAIR_STATES
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        case = open_repair_case(
+            customer=customer,
+            damage_type=damage_type,
+            complaint=complaint,
+            reason=reason,
+            opened_by=by,
+        )
+    return case, case.pk != already_open
+
+
 def _contacts_about(complaint: Complaint | None) -> int:
     """Complaints about the same matter: this one, the one it repeats, and its repeats."""
     if complaint is None:
@@ -155,12 +201,20 @@ def close_case(
     outcome: str,
     satisfied_after: bool | None,
     strategy: RepairStrategy | None = None,
+    follow_up_survey: bool = False,
 ) -> RepairCase:
-    """Record how the repair went; the outcome text is required."""
+    """Record how the repair went; the outcome text is required.
+
+    ``follow_up_survey`` asks the customer themselves (DOMAIN.md: 77.7% satisfied after
+    repair was measured so): their answer replaces ``satisfied_after`` when it comes.
+    """
     outcome = (outcome or "").strip()
     if not outcome:
         message = _("Describe what was done and how the customer responded.")
         raise ApplicationError(message, code="required", details={"outcome": [message]})
+    if follow_up_survey and not repaired:
+        message = _("Only a repaired case gets a follow-up survey.")
+        raise ApplicationError(message, code="invalid", details={"follow_up_survey": [message]})
     with transaction.atomic():
         locked = _lock(case)
         locked.state = RepairState.REPAIRED if repaired else RepairState.NOT_REPAIRED
@@ -169,11 +223,54 @@ def close_case(
         locked.strategy = strategy or locked.strategy
         locked.closed_at = timezone.now()
         locked.owner = locked.owner or by
-        locked.save(
-            update_fields=["state", "outcome", "satisfied_after", "strategy", "closed_at", "owner"]
-        )
+        fields = ["state", "outcome", "satisfied_after", "strategy", "closed_at", "owner"]
+        if follow_up_survey:
+            locked.follow_up_invitation = _invite_after_repair(locked)
+            fields.append("follow_up_invitation")
+        locked.save(update_fields=fields)
         queue_event(webhooks.REPAIR_CLOSED, partial(webhooks.case_data, locked))
     return locked
+
+
+def _invite_after_repair(case: RepairCase):
+    """The follow-up survey about this repair, rating the agent who repaired."""
+    from surveys.services import invite_customer
+
+    with translation.override(case.customer.language):  # the topic is part of their SMS
+        topic = (
+            _("the follow-up to complaint %(reference)s") % {"reference": case.complaint.reference}
+            if case.complaint_id
+            else _("our follow-up call")
+        )
+    # Asked on purpose right after the repair: the suppression window, which spares
+    # customers from routine surveys, must not swallow it.
+    invitation = invite_customer(
+        customer=case.customer, topic=topic, rated_agent=case.owner, respect_suppression=False
+    )
+    if invitation is None:
+        message = _("This customer has no phone or email for a survey.")
+        raise ApplicationError(message, code="invalid", details={"follow_up_survey": [message]})
+    return invitation
+
+
+def record_follow_up_answer(response) -> RepairCase | None:
+    """The customer answered a repair's follow-up survey: their answer says if it worked.
+
+    Satisfied means a score of 4 or 5, as in the survey results (CSAT).
+    """
+    if response.score is None:
+        return None
+    with transaction.atomic():
+        case = (
+            RepairCase.objects.select_for_update()
+            .filter(follow_up_invitation_id=response.invitation_id)
+            .first()
+        )
+        if case is None:
+            return None
+        case.satisfied_after = response.score >= SATISFIED_SCORE
+        case.save(update_fields=["satisfied_after"])
+    return case
 
 
 def strategies_for(case: RepairCase) -> list[RepairStrategy]:
@@ -200,7 +297,11 @@ def render_script(strategy: RepairStrategy, case: RepairCase) -> str:
         score=response.score if response is not None and response.score is not None else "",
         reason=case.reason,
     )
-    return template.format_map(values)
+    try:
+        return template.format_map(values)
+    except (ValueError, IndexError, AttributeError):
+        # Saved before save_strategy checked scripts (or through the admin): show it as written.
+        return template
 
 
 class _KeepUnknown(dict):

@@ -24,8 +24,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.errors import ApplicationError
+from complaints.locks import advisory_lock, is_locked
 from complaints.models import Customer, MessageChannel, OutboundMessage
 from complaints.phones import mask_phone, normalise_phone
 from complaints.services.messaging import quiet_hours_end, schedule_delivery
@@ -33,6 +35,7 @@ from complaints.services.webhooks import queue_event
 from repair import webhooks
 from repair.enums import DamageType, ImportState
 from repair.models import KeyEvent, KeyEventCustomer, RepairCase
+from surveys.enums import SATISFIED_SCORE
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,6 +69,34 @@ def _encoding(head: bytes) -> str:
     return "utf-8"
 
 
+# First bytes of files people save by mistake instead of CSV.
+NOT_CSV_SIGNATURES = {
+    b"PK\x03\x04": "Excel workbook (.xlsx) or zip",
+    b"\xd0\xcf\x11\xe0": "Excel 97-2003 workbook (.xls)",
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+}
+
+
+def check_csv(head: bytes) -> None:
+    """Refuse what is not CSV text, judged by content, never by the file's name."""
+    for signature, kind in NOT_CSV_SIGNATURES.items():
+        if head.startswith(signature):
+            message = _("This is a %(kind)s file, not CSV: save it as CSV (UTF-8) first.") % {
+                "kind": kind
+            }
+            raise ApplicationError(message, code="not_csv", details={"file": [message]})
+    encoding = _encoding(head)
+    try:
+        sample = head.decode(encoding, errors="strict")
+    except UnicodeDecodeError as error:
+        sample = head[: error.start].decode(encoding) if error.start >= len(head) - 4 else None
+    if sample is None or "\x00" in sample:
+        message = _("This file is not text in UTF-8 or GBK: save it as CSV first.")
+        raise ApplicationError(message, code="not_csv", details={"file": [message]})
+
+
 def read_rows(stream) -> Iterator[Row]:
     """Rows with their line numbers; a header row (phone, …) is skipped; blank lines ignored."""
     head = stream.read(SNIFF_BYTES)
@@ -81,6 +112,48 @@ def read_rows(stream) -> Iterator[Row]:
         yield Row(index, cells[0], cells[1][:200], cells[2][:50], cells[3][:500])
 
 
+IMPORT_LOCK = "repair.key_event_import"
+
+
+def run_import(event_id: int) -> bool:
+    """Import the event's file unless it is done or another worker is importing it now.
+
+    What ``import_key_event_task`` runs, however often it is delivered: a redelivery after
+    a worker died, the resume sweep and a second upload's message all meet here, and the
+    advisory lock lets exactly one of them import. Returns whether this call imported.
+    """
+    with advisory_lock(IMPORT_LOCK, event_id) as mine:
+        if not mine:
+            logger.info("Key event %s is being imported by another worker", event_id)
+            return False
+        event = KeyEvent.objects.get(pk=event_id)
+        if event.import_state not in (ImportState.QUEUED, ImportState.RUNNING):
+            return False
+        import_affected(event)
+        return True
+
+
+def resume_stalled_imports() -> int:
+    """Queue again the imports that are queued or running but that no worker holds.
+
+    A worker killed in the middle of an import (or a message lost with the broker)
+    leaves its event ``running`` or ``queued``; the import is idempotent, so starting
+    it again completes it with every row exactly once. Returns how many were queued.
+    """
+    from repair.tasks import import_key_event_task
+
+    stalled = [
+        pk
+        for pk in KeyEvent.objects.filter(
+            import_state__in=[ImportState.QUEUED, ImportState.RUNNING]
+        ).values_list("pk", flat=True)
+        if not is_locked(IMPORT_LOCK, pk)
+    ]
+    for pk in stalled:
+        import_key_event_task.delay(pk)
+    return len(stalled)
+
+
 def import_affected(event: KeyEvent) -> KeyEvent:
     """Import the event's CSV in batches; the counters show progress while it runs."""
     KeyEvent.objects.filter(pk=event.pk).update(
@@ -90,7 +163,10 @@ def import_affected(event: KeyEvent) -> KeyEvent:
     try:
         total = sum(1 for _row in _file_rows(event))
         if total > MAX_ROWS:
-            raise ApplicationError(f"The file has {total} rows; at most {MAX_ROWS}.")
+            raise ApplicationError(
+                _("The file has %(total)s rows; at most %(max)s.")
+                % {"total": total, "max": MAX_ROWS}
+            )
         KeyEvent.objects.filter(pk=event.pk).update(rows_total=total)
         for done, bad, batch in _read_ahead(_batches(event, errors)):
             _import_batch(event, batch)
@@ -360,14 +436,22 @@ def draw_follow_up_sample(event: KeyEvent, *, size: int = DEFAULT_SAMPLE_SIZE) -
     """Invite a random sample of the affected customers to the follow-up survey.
 
     Customers already sampled are not drawn again, so drawing twice grows the sample.
+    Only once the import is done: a sample of the rows read so far would not be random.
     """
     from surveys.services import invite_customer
 
     if size < 1:
-        raise ApplicationError(
-            "The sample needs at least one customer.", details={"size": ["At least 1."]}
-        )
+        message = _("The sample needs at least one customer.")
+        raise ApplicationError(message, code="invalid", details={"size": [message]})
     with transaction.atomic():
+        # The event's row lock keeps a new upload from starting while the sample is drawn.
+        state = KeyEvent.objects.select_for_update().values_list("import_state", flat=True)
+        if state.get(pk=event.pk) != ImportState.DONE:
+            raise ApplicationError(
+                _("Draw the sample once the import of the affected customers is done."),
+                code="import_not_done",
+                status=409,
+            )
         drawn = list(
             KeyEventCustomer.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(event=event, sampled=False)
@@ -390,7 +474,7 @@ def event_report(event: KeyEvent) -> dict[str, Any]:
         notified=Count("id", filter=Q(notified=True)),
         sampled=Count("id", filter=Q(sampled=True)),
         responded=Count("id", filter=Q(invitation__response__isnull=False)),
-        satisfied=Count("id", filter=Q(invitation__response__score__gte=4)),
+        satisfied=Count("id", filter=Q(invitation__response__score__gte=SATISFIED_SCORE)),
         average=Avg("invitation__response__score"),
     )
     cases = RepairCase.objects.filter(key_event=event).aggregate(
@@ -401,22 +485,37 @@ def event_report(event: KeyEvent) -> dict[str, Any]:
     return {**affected, **cases}
 
 
+def _queue_import(event_id: int) -> None:
+    from repair.tasks import import_key_event_task
+
+    try:
+        import_key_event_task.delay(event_id)
+    except Exception:  # broker down: resume_stalled_imports queues it within a minute
+        logger.warning("Could not queue the import of key event %s; the sweep will.", event_id)
+
+
 def create_event(*, data: dict, by) -> KeyEvent:
     return KeyEvent.objects.create(created_by=by, **data)
 
 
 def attach_file(event: KeyEvent, *, upload) -> KeyEvent:
     """Store the uploaded CSV and queue its import after commit."""
-    from repair.tasks import import_key_event_task
-
-    if event.import_state in (ImportState.QUEUED, ImportState.RUNNING):
-        raise ApplicationError("An import of this event is still running.", code="busy", status=409)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    check_csv(head)
     with transaction.atomic():
-        event.import_file.save(f"event-{event.pk}.csv", upload, save=False)
-        event.import_state = ImportState.QUEUED
-        event.rows_total = event.rows_done = event.rows_bad = 0
-        event.save(
+        # Locked so that two uploads, or an upload and a sample draw, never overlap.
+        locked = KeyEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.import_state in (ImportState.QUEUED, ImportState.RUNNING):
+            raise ApplicationError(
+                _("An import of this event is still running."), code="busy", status=409
+            )
+        locked.import_file.save(f"event-{locked.pk}.csv", upload, save=False)
+        locked.import_state = ImportState.QUEUED
+        locked.rows_total = locked.rows_done = locked.rows_bad = 0
+        locked.save(
             update_fields=["import_file", "import_state", "rows_total", "rows_done", "rows_bad"]
         )
-        import_key_event_task.delay_on_commit(event.pk)
-    return event
+        # If the broker is down the file still waits, queued: the resume sweep starts it.
+        transaction.on_commit(lambda: _queue_import(locked.pk))
+    return locked

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from complaints.access import Action, can
 from complaints.api.serializers import ComplaintRefSerializer, TeamRefSerializer, UserRefSerializer
-from complaints.phones import mask_phone
+from complaints.services.audit import reveal_or_mask
 from surveys.enums import QuestionKind
 from surveys.models import (
     Question,
@@ -128,11 +128,16 @@ class SurveyInvitationSerializer(serializers.ModelSerializer):
     @extend_schema_field(SurveyCustomerSerializer)
     def get_customer(self, invitation: SurveyInvitation) -> dict[str, Any]:
         customer = invitation.customer
-        full = can(_user(self), Action.VIEW_CONTACT_DETAILS, invitation.complaint)
         return {
             "id": customer.pk,
             "name": customer.name,
-            "phone": customer.phone if full else mask_phone(customer.phone),
+            "phone": reveal_or_mask(
+                self.context["request"],
+                customer.phone,
+                full=can(_user(self), Action.VIEW_CONTACT_DETAILS, invitation.complaint),
+                customer_id=customer.pk,
+                about=invitation,
+            ),
         }
 
 
@@ -257,10 +262,14 @@ class SmsReplySerializer(serializers.ModelSerializer):
         serializers.CharField(help_text="E.164, or masked without the right to contact details.")
     )
     def get_phone(self, reply: SmsReply) -> str:
-        complaint = reply.invitation.complaint if reply.invitation_id else None
-        if can(_user(self), Action.VIEW_CONTACT_DETAILS, complaint):
-            return reply.phone
-        return mask_phone(reply.phone)
+        invitation = reply.invitation if reply.invitation_id else None
+        return reveal_or_mask(
+            self.context["request"],
+            reply.phone,
+            full=can(_user(self), Action.VIEW_CONTACT_DETAILS, invitation and invitation.complaint),
+            customer_id=invitation.customer_id if invitation else None,
+            about=reply,
+        )
 
     @extend_schema_field(ComplaintRefSerializer(allow_null=True))
     def get_complaint(self, reply: SmsReply) -> dict[str, Any] | None:

@@ -51,11 +51,20 @@ def page(browser, request, reference_data):
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every browser test also proves the pages live within the Content-Security-Policy.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
     context.close()
+    assert refused == [], f"the page broke its Content-Security-Policy: {refused}"
 
 
 @pytest.hookimpl(wrapper=True)

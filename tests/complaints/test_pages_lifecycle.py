@@ -179,17 +179,34 @@ def test_department_users_answer_only_their_department(client, department_user, 
     assert response.status_code == 404
 
 
-def test_phones_are_masked_for_agents_except_their_own_complaints(client, agent, supervisor, team):
+def test_phones_are_masked_in_the_queue_and_shown_in_full_only_to_those_who_need_them(
+    client, agent, supervisor, team
+):
+    from complaints.models import AuditEntry
+
     mine = make_complaint(team=team, assignee=agent)
     colleague = make_complaint(team=team)
+    for user in (agent, supervisor):
+        client.force_login(user)
+        queue = client.get("/?view=all").content.decode()
+        assert "138****" + colleague.customer.phone[-4:] in queue
+        assert mine.customer.phone not in queue and colleague.customer.phone not in queue
+    assert not AuditEntry.objects.exists()
+
     client.force_login(agent)
-    queue = client.get("/?view=all").content.decode()
-    masked = "138****" + colleague.customer.phone[-4:]
-    assert masked in queue
-    assert mine.customer.phone in queue
-    assert colleague.customer.phone not in queue
+    own_page = client.get(reverse("complaints:detail", args=[mine.pk])).content.decode()
+    colleague_page = client.get(reverse("complaints:detail", args=[colleague.pk])).content.decode()
+    assert mine.customer.phone in own_page and colleague.customer.phone not in colleague_page
     client.force_login(supervisor)
-    assert colleague.customer.phone in client.get("/?view=all").content.decode()
+    assert (
+        colleague.customer.phone
+        in client.get(reverse("complaints:detail", args=[colleague.pk])).content.decode()
+    )
+    seen = AuditEntry.objects.order_by("id").values_list("actor", "customer", "object_id", "via")
+    assert list(seen) == [
+        (agent.pk, mine.customer_id, mine.pk, "page"),
+        (supervisor.pk, colleague.customer_id, colleague.pk, "page"),
+    ]
 
 
 def test_attachments_upload_and_download_only_for_those_who_may_see(

@@ -414,6 +414,21 @@ def test_not_repaired_and_not_asked(api, agent, team):
     assert body["overdue"] is False
 
 
+def test_closing_with_a_follow_up_survey_names_the_invitation(api, agent, team):
+    case = make_case(owner=agent, team=team)
+    body = api.post(
+        case_url(case, "close"),
+        {"repaired": True, "outcome": "Apologised", "follow_up_survey": True},
+    ).json()
+    case.refresh_from_db()
+    assert body["follow_up_invitation"] == case.follow_up_invitation_id is not None
+    refused = api.post(
+        case_url(make_case(owner=agent, team=team), "close"),
+        {"repaired": False, "outcome": "No", "follow_up_survey": True},
+    )
+    assert "follow_up_survey" in assert_problem(refused, 400, "invalid")["errors"]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -818,7 +833,7 @@ def caller(role: str, request) -> APIClient:
 def scene(team, integration_user):
     """A case agents of the team and the integration (its owner) see, an imported event."""
     case = make_case(team=team, owner=integration_user)
-    event = make_event()
+    event = make_event(import_state=ImportState.DONE)
     event.errors_file.save("skipped.csv", ContentFile(b"line,phone,reason\n"))
     return {"case": case.pk, "customer": case.customer_id, "event": event.pk}
 
@@ -842,8 +857,9 @@ def test_permission_matrix(role, endpoint, scene, request):
 
 # --- Query counts --------------------------------------------------------------------------
 
-# The caller (session, user, its two permission reads) and the page.
-CASE_LIST_QUERIES = 5
+# The caller (session, user, its two permission reads), the page, and one INSERT into the
+# audit trail for the customers' phone numbers a supervisor sees in full.
+CASE_LIST_QUERIES = 6
 # The caller, the case, its contacts and the strategies.
 CASE_DETAIL_QUERIES = 7
 # The caller and the page.

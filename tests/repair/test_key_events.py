@@ -166,3 +166,62 @@ def test_a_follow_up_answer_counts_in_the_event_report(client):
     )
     report = event_report(event)
     assert report["responded"] == 1 and report["satisfaction"] == 1.0
+
+
+@pytest.mark.parametrize("state", [ImportState.NONE, ImportState.QUEUED, ImportState.RUNNING])
+def test_the_sample_waits_for_the_import_to_finish(state):
+    from complaints.errors import ApplicationError
+    from repair.services.key_events import draw_follow_up_sample
+
+    event = import_affected(event_with(b"13900000001,Zhao\n"))
+    KeyEvent.objects.filter(pk=event.pk).update(import_state=state)
+    with pytest.raises(ApplicationError) as refused:
+        draw_follow_up_sample(event, size=1)
+    assert (refused.value.status, refused.value.code) == (409, "import_not_done")
+    assert not KeyEventCustomer.objects.filter(sampled=True).exists()
+
+
+def test_the_event_page_refuses_a_sample_while_importing(client, supervisor):
+    from django.urls import reverse
+
+    event = event_with(b"13900000001,Zhao\n")
+    KeyEvent.objects.filter(pk=event.pk).update(import_state=ImportState.RUNNING)
+    client.force_login(supervisor)
+    url = reverse("repair:key_event", args=[event.pk])
+    response = client.post(url, {"action": "sample"}, follow=True)
+    assert "once the import of the affected customers is done" in response.content.decode()
+    assert 'data-testid="draw-sample"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00rest of a workbook", "Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old excel", "Excel 97-2003"),
+        (b"%PDF-1.4\n", "PDF"),
+        (b"13900000001,Zhao\n\x00\x01\x02binary", "not text"),
+        (bytes(range(128, 256)) * 4, "not text"),
+    ],
+)
+def test_an_upload_that_is_not_csv_text_is_refused_by_its_content(content, reason, supervisor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from complaints.errors import ApplicationError
+    from repair.services.key_events import attach_file
+
+    event = event_with(b"")
+    with pytest.raises(ApplicationError) as refused:
+        attach_file(event, upload=SimpleUploadedFile("affected.csv", content))
+    assert refused.value.code == "not_csv" and reason in refused.value.details["file"][0]
+    event.refresh_from_db()
+    assert event.import_state == ImportState.NONE
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["13900000001,赵\n".encode(), "13900000001,赵\n".encode("gbk"), b"\xef\xbb\xbfphone\n"],
+)
+def test_utf8_gbk_and_bom_uploads_pass_the_content_check(content):
+    from repair.services.key_events import check_csv
+
+    check_csv(content)

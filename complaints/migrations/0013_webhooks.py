@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0011_sla_defaults"),
+        ("complaints", "0012_audit_trail"),
     ]
 
     operations = [

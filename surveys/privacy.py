@@ -1,0 +1,42 @@
+"""The personal data the surveys app holds, for export and anonymisation (see
+``complaints.services.privacy``): invitations, answers, comments and SMS replies."""
+
+from typing import Any
+
+from django.db.models import Q
+
+from complaints.models import Customer
+from complaints.services.privacy import Subjects, rows
+from surveys.enums import QuestionKind
+from surveys.models import SmsReply, SurveyAnswer, SurveyInvitation, SurveyResponse
+
+
+def export(customer: Customer) -> dict[str, list[dict[str, Any]]]:
+    responses = SurveyResponse.objects.filter(customer=customer)
+    return {
+        "survey_invitations": rows(
+            SurveyInvitation.objects.filter(customer=customer).order_by("id")
+        ),
+        "survey_responses": rows(responses.order_by("id")),
+        "survey_answers": rows(SurveyAnswer.objects.filter(response__in=responses).order_by("id")),
+        "sms_replies": rows(
+            _replies(Subjects([customer.pk], [customer.phone or ""], [])).order_by("id")
+        ),
+    }
+
+
+def anonymise(subjects: Subjects) -> int:
+    """Scores stay (they are the statistics); what the customer wrote goes."""
+    responses = SurveyResponse.objects.filter(customer_id__in=subjects.ids)
+    changed = responses.update(comment="")
+    changed += SurveyAnswer.objects.filter(
+        response__in=responses, question__kind=QuestionKind.OPEN_TEXT
+    ).update(value="")
+    changed += _replies(subjects).update(phone="", text="")
+    return changed
+
+
+def _replies(subjects: Subjects):
+    return SmsReply.objects.filter(
+        Q(invitation__customer_id__in=subjects.ids) | Q(phone__in=[p for p in subjects.phones if p])
+    )
