@@ -9,3 +9,6 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints.api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+        from complaints.services.webhooks import privacy
+
+        privacy.register()

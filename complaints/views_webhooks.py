@@ -19,6 +19,7 @@ from complaints.access import Action, require
 from complaints.errors import ApplicationError
 from complaints.models import WebhookSubscription
 from complaints.services import webhooks
+from complaints.services.webhooks.privacy import record_payload_disclosures
 
 SECTION = "webhooks"
 # Deliveries on a subscription's page; older ones are in the API (cursor-paged).
@@ -140,6 +141,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Delivery queued again."))
             return redirect("complaints:webhook_delivery", again.pk)
+    record_payload_disclosures(request, delivery)
     return render(
         request,
         "complaints/webhook_delivery.html",

@@ -28,6 +28,7 @@ from complaints.enums import WebhookState
 from complaints.filters import WebhookDeliveryFilter
 from complaints.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from complaints.services import webhooks
+from complaints.services.webhooks.privacy import record_payload_disclosures
 from config.api import LargeListPagination, validated_body
 
 MANAGE = "webhooks:manage"
@@ -329,6 +330,7 @@ class WebhookDeliveryViewSet(WebhookViewSet):
 
     def retrieve(self, request: Request, pk: str) -> Response:
         delivery = selectors.webhook_delivery(pk)
+        record_payload_disclosures(request, delivery)
         return Response(WebhookDeliveryDetailSerializer(delivery).data)
 
     @extend_schema(
