@@ -3,7 +3,8 @@
 Roles are Django groups (``Role``), and groups carry model permissions (the
 roles data migration grants them). ``can()`` combines the permission with the
 object rule: agents act within their team, department users within their
-department, supervisors and administrators everywhere.
+department, supervisors and administrators everywhere. A team lead is an agent
+who also sees the board, the reports and the work orders of their own team.
 """
 
 from collections.abc import Callable
@@ -88,6 +89,25 @@ def _answer_work_order(user: Any, work_order: Any) -> bool:
     )
 
 
+def _view_dashboard(user: Any, obj: Any) -> bool:
+    """Supervisors and administrators see every team; a team lead needs a team to see."""
+    if not user.has_perm("complaints.view_dashboard"):
+        return False
+    return user.has_perm("complaints.view_all_complaints") or user.team_id is not None
+
+
+def report_team(user: Any) -> int | None:
+    """The team whose figures alone ``user`` may see on the board and in reports.
+
+    None means every team (supervisors, administrators: they may filter by team);
+    a team lead is confined to ``user.team``. Only meaningful for users who pass
+    ``Action.VIEW_DASHBOARD`` (or a report token's user, checked the same way).
+    """
+    if user.has_perm("complaints.view_all_complaints"):
+        return None
+    return user.team_id
+
+
 def _perm(codename: str) -> Callable[[Any, Any], bool]:
     return lambda user, obj: user.has_perm(codename)
 
@@ -103,9 +123,12 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.ANSWER_WORK_ORDER: _answer_work_order,
     Action.VIEW_WORK_ORDERS: lambda user, obj: (
         user.has_perm("complaints.view_workorder")
-        and (has_role(user, Role.DEPARTMENT) or user.has_perm("complaints.view_all_complaints"))
+        and (
+            has_role(user, Role.DEPARTMENT, Role.TEAM_LEAD)
+            or user.has_perm("complaints.view_all_complaints")
+        )
     ),
-    Action.VIEW_DASHBOARD: _perm("complaints.view_dashboard"),
+    Action.VIEW_DASHBOARD: _view_dashboard,
     Action.MANAGE_RULES: _perm("complaints.change_classificationrule"),
     Action.MANAGE_SLA: _perm("complaints.change_slapolicy"),
     Action.VIEW_CALLBACKS: _perm("repair.view_callbackrequest"),

@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     """Groups created by the roles data migration; a user's role is their group."""
 
     AGENT = "Agent", _("Agent")
+    # An agent who also watches the board, confined to their own team.
+    TEAM_LEAD = "Team lead", _("Team lead")
     SUPERVISOR = "Supervisor", _("Supervisor")
     ADMINISTRATOR = "Administrator", _("Administrator")
     DEPARTMENT = "Department", _("Department user")

@@ -14,6 +14,7 @@ from complaints.enums import (
     Emotion,
     Expectation,
     Priority,
+    Role,
     State,
     Subject,
 )
@@ -112,7 +113,9 @@ class ComplaintFilterForm(StyledForm):
 
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All open")), *State.choices]
+        label=_("State"),
+        required=False,
+        choices=[("", _("All open")), ("any", _("Any state")), *State.choices],
     )
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", _("Any priority")), *Priority.choices]
@@ -127,14 +130,61 @@ class ComplaintFilterForm(StyledForm):
         to_field_name="code",
         empty_label=_("Any category"),
     )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.all(), empty_label=_("Any team")
+    )
     received_after = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_before = forms.DateField(
+        label=_("Received before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     overdue = forms.ChoiceField(
         label=_("Overdue"),
         required=False,
         choices=[("", _("Any")), ("true", _("Overdue only")), ("false", _("Not overdue"))],
     )
+    at_risk = forms.ChoiceField(
+        label=_("At risk"),
+        required=False,
+        choices=[("", _("Any")), ("true", _("At risk only"))],
+    )
+
+
+class ReportFilterForm(StyledForm):
+    """The board's and the reports' filters: period, team, category, channel.
+
+    A team lead's team is fixed (``confined_team``): the field shows it, disabled.
+    """
+
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.all(), empty_label=_("All teams")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        empty_label=_("Any category"),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
+    )
+
+    def __init__(self, *args: Any, confined_team: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if confined_team is not None:
+            field = self.fields["team"]
+            field.queryset = Team.objects.filter(pk=confined_team)
+            field.empty_label = None
+            field.disabled = True
+            field.initial = confined_team
 
 
 class AssignForm(VersionedForm):
@@ -146,7 +196,9 @@ class AssignForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
-            User.objects.filter(is_active=True, groups__name__in=["Agent", "Supervisor"])
+            User.objects.filter(
+                is_active=True, groups__name__in=[Role.AGENT, Role.TEAM_LEAD, Role.SUPERVISOR]
+            )
             .distinct()
             .order_by("username")
         )

@@ -39,3 +39,21 @@ def grant_permissions(apps, app_label: str, grants: dict[Role, list[str] | str])
             if missing:
                 raise LookupError(f"Unknown {app_label} permissions: {sorted(missing)}")
         group.permissions.add(*wanted)
+
+
+def grant_role_like(apps, app_label: str, role: Role, *, like: Role, extra: list[str] = ()) -> None:
+    """Give ``role`` every ``app_label`` permission ``like`` holds now, plus ``extra`` codenames.
+
+    For a role built on another (a team lead is an agent who also sees the board).
+    A later migration that grants ``like`` more must grant ``role`` the same.
+    """
+    Group = apps.get_model("auth", "Group")
+    base = Group.objects.filter(name=like.value).first()
+    codenames = list(
+        base.permissions.filter(content_type__app_label=app_label).values_list(
+            "codename", flat=True
+        )
+        if base
+        else []
+    )
+    grant_permissions(apps, app_label, {role: [*codenames, *extra]})

@@ -18,6 +18,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.http import QueryDict
 
 from complaints.access import has_role
 from complaints.enums import (
@@ -28,7 +29,7 @@ from complaints.enums import (
     State,
     WebhookState,
 )
-from complaints.filters import ComplaintFilter, WebhookDeliveryFilter
+from complaints.filters import ComplaintFilter, WebhookDeliveryFilter, WorkOrderFilter
 from complaints.models import (
     ClassificationRule,
     Complaint,
@@ -40,6 +41,8 @@ from complaints.models import (
 )
 
 QUEUE_VIEWS = ("mine", "team", "unassigned", "all")
+# The queue's "every state" choice (drill-downs to closed and cancelled complaints too).
+ANY_STATE = "any"
 
 
 def visible_complaints(user: Any) -> QuerySet[Complaint]:
@@ -60,13 +63,17 @@ def complaint_queue(
 ) -> QuerySet[Complaint]:
     """An agent's queue, most urgent first; open complaints unless ``filters`` pick states.
 
-    Related rows come in the same query, so the page costs the same number of
-    queries whatever its size.
+    ``state=any`` keeps every state. Related rows come in the same query, so the
+    page costs the same number of queries whatever its size.
     """
+    filters = (filters or QueryDict()).copy()
+    states = filters.getlist("state")
+    if ANY_STATE in states:
+        filters.pop("state")
     queryset = visible_complaints(user)
-    filterset = ComplaintFilter(filters or {}, queryset=queryset)
+    filterset = ComplaintFilter(filters, queryset=queryset)
     queryset = filterset.qs if filterset.is_valid() else queryset.none()
-    if not (filters or {}).get("state"):
+    if not states:
         queryset = queryset.filter(state__in=OPEN_STATES)
     if view == "mine":
         queryset = queryset.filter(assignee_id=user.id)
@@ -183,6 +190,20 @@ def customer_history(customer: Customer, *, at=None) -> dict[str, Any]:
         "total": complaints.count(),
         "window_days": settings.COMPLAINT_REPEAT_WINDOW_DAYS,
     }
+
+
+def work_order_list(user: Any, *, filters: dict | None = None) -> QuerySet[WorkOrder]:
+    """The work-order page: those ``user`` may see, open unless ``filters`` pick states.
+
+    Department users see their department's, supervisors all, team leads their
+    team's complaints' (``visible_work_orders``); ``filters`` are ``WorkOrderFilter``'s.
+    """
+    queryset = visible_work_orders(user).select_related("complaint__category", "complaint__team")
+    filterset = WorkOrderFilter(filters or {}, queryset=queryset)
+    queryset = filterset.qs if filterset.is_valid() else queryset.none()
+    if not (filters or {}).get("state"):
+        queryset = queryset.filter(state__in=OPEN_WORK_ORDER_STATES)
+    return queryset.order_by("created_at", "id")
 
 
 def department_work_orders(user: Any, *, open_only: bool = True) -> QuerySet[WorkOrder]:

@@ -76,6 +76,26 @@ def send_outbox_task() -> dict:
     return result
 
 
+@shared_task(time_limit=240, soft_time_limit=200)
+def refresh_rollups_task() -> dict[str, int]:
+    """Every five minutes: today's and yesterday's roll-up rows, recomputed from the raw rows.
+
+    Idempotent; a second beat running at once waits for the first's lock and
+    recomputes the same rows again.
+    """
+    from complaints.reports.rollups import refresh_recent
+
+    return refresh_recent()
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def nightly_rollups_task() -> dict[str, int]:
+    """Once a night: earlier days whose complaints, work orders or bookings changed."""
+    from complaints.reports.rollups import nightly_pass
+
+    return nightly_pass()
+
+
 @shared_task(time_limit=300, soft_time_limit=240, ignore_result=True)
 def send_webhooks_task() -> dict:
     """Send due webhook deliveries; re-queue while more are waiting.

@@ -3,21 +3,22 @@
 import contextlib
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints import forms, selectors, services
-from complaints.access import Action, can, require
-from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, Priority, State
+from complaints.access import Action, can, report_team, require
+from complaints.enums import OPEN_WORK_ORDER_STATES, State
 from complaints.errors import ApplicationError
+from complaints.filters import page_query, picked_filters
 from complaints.lifecycle import Move, allowed_moves
 from complaints.models import (
     Attachment,
@@ -29,9 +30,28 @@ from complaints.models import (
     WorkOrder,
 )
 from complaints.phones import normalise_phone
+from complaints.reports import exports
+from complaints.reports.board import live_board
+from complaints.reports.charts import chart_data
+from complaints.reports.scope import ReportScope, build_scope
+from complaints.reports.trends import trend_report
 
 QUEUE_PAGE_SIZE = 50
-FILTER_KEYS = ("q", "state", "priority", "channel", "category", "received_after", "overdue")
+# Filters the queue's form shows...
+FORM_FILTER_KEYS = (
+    "q", "state", "priority", "channel", "category", "team", "received_after", "received_before",
+    "overdue", "at_risk",
+)  # fmt: skip
+# ...and those only the board's drill-down links set (kept as hidden fields).
+LINK_FILTER_KEYS = (
+    "assignee", "repeat", "breached_after", "breached_before", "closed_after", "closed_before",
+    "response_sla", "resolution_sla",
+)  # fmt: skip
+FILTER_KEYS = FORM_FILTER_KEYS + LINK_FILTER_KEYS
+WORK_ORDER_FILTER_KEYS = (
+    "department", "team", "category", "channel", "state", "overdue", "dispatched_after",
+    "dispatched_before",
+)  # fmt: skip
 
 
 @login_required
@@ -43,11 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if view not in selectors.QUEUE_VIEWS:
         view = "team"
     filter_form = forms.ComplaintFilterForm(request.GET or None)
-    filters = QueryDict(mutable=True)
-    for key in FILTER_KEYS:
-        values = [value for value in request.GET.getlist(key) if value]
-        if values:
-            filters.setlist(key, values)
+    filters = picked_filters(request.GET, FILTER_KEYS)
     complaints = selectors.complaint_queue(request.user, view=view, filters=filters)
     page = Paginator(complaints, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -55,17 +71,32 @@ def queue(request: HttpRequest) -> HttpResponse:
         "view": view,
         "counts": selectors.open_complaint_counts(request.user),
         "filter_form": filter_form,
-        "query_string": _query_without_page(request),
+        "link_filters": [
+            (key, value) for key in LINK_FILTER_KEYS for value in filters.getlist(key)
+        ],
+        "query_string": page_query(request.GET),
         "active_section": "queue",
     }
     template = "complaints/_queue_rows.html" if request.htmx else "complaints/queue.html"
     return render(request, template, context)
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+@login_required
+@require_GET
+def export_complaints(request: HttpRequest) -> HttpResponse:
+    """The queue's list, as filtered (the complaints behind a board figure), as CSV or XLSX."""
+    require(request.user, Action.VIEW_QUEUE)
+    fmt = request.GET.get("format")
+    if fmt not in exports.FORMATS:
+        raise Http404
+    view = request.GET.get("view", "all")
+    view = view if view in selectors.QUEUE_VIEWS else "all"
+    filters = picked_filters(request.GET, FILTER_KEYS)
+    complaints = selectors.complaint_queue(request.user, view=view, filters=filters)
+    header, rows = exports.complaints_table(
+        complaints, show_contacts=can(request.user, Action.VIEW_CONTACT_DETAILS)
+    )
+    return exports.respond(fmt, f"complaints-{timezone.localdate()}", header, rows)
 
 
 @login_required
@@ -312,13 +343,20 @@ def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @login_required
 def work_orders(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_WORK_ORDERS)
-    page = Paginator(selectors.department_work_orders(request.user), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = picked_filters(request.GET, WORK_ORDER_FILTER_KEYS)
+    page = Paginator(
+        selectors.work_order_list(request.user, filters=filters), QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "complaints/work_orders.html",
-        {"page": page, "answer_form": forms.AnswerWorkOrderForm(), "active_section": "work_orders"},
+        {
+            "page": page,
+            "answer_form": forms.AnswerWorkOrderForm(),
+            "filtered": bool(filters),
+            "page_query": page_query(request.GET),
+            "active_section": "work_orders",
+        },
     )
 
 
@@ -362,29 +400,84 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _report_scope(request: HttpRequest) -> tuple[forms.ReportFilterForm, ReportScope]:
+    """The filters the user picked (errors beside the fields), as a scope they may see."""
+    form = forms.ReportFilterForm(request.GET or None, confined_team=report_team(request.user))
+    picked: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        picked = {key: value for key, value in form.cleaned_data.items() if value}
+    try:
+        scope = build_scope(request.user, **picked)
+    except ApplicationError as error:
+        forms.apply_error(form, error)
+        picked = {key: picked[key] for key in ("team", "category", "channel") if key in picked}
+        scope = build_scope(request.user, **picked)
+    return form, scope
+
+
 @login_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The live board; htmx asks for the board alone every 30 seconds."""
     require(request.user, Action.VIEW_DASHBOARD)
-    open_by_priority_state = (
-        selectors.visible_complaints(request.user)
-        .filter(state__in=OPEN_STATES)
-        .values("priority", "state")
-        .annotate(total=Count("id"))
-        .order_by("priority", "state")
-    )
-    rows = [
-        {
-            "priority": Priority(row["priority"]).label,
-            "state": State(row["state"]).label,
-            "total": row["total"],
-            "url": reverse("complaints:queue")
-            + f"?view=all&priority={row['priority']}&state={row['state']}",
-        }
-        for row in open_by_priority_state
-    ]
+    form, scope = _report_scope(request)
+    context = {
+        "form": form,
+        "scope": scope,
+        "panels": live_board(scope),
+        "query": urlencode(scope.list_params()),
+        "active_section": "dashboard",
+    }
+    template = "complaints/_board.html" if request.htmx else "complaints/dashboard.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def dashboard_trends(request: HttpRequest) -> HttpResponse:
+    """Trends over a period from the roll-ups: charts, and the figures behind each point."""
+    require(request.user, Action.VIEW_DASHBOARD)
+    form, scope = _report_scope(request)
+    grain = "week" if request.GET.get("grain") == "week" else "day"
+    report = trend_report(scope)
     return render(
-        request, "complaints/dashboard.html", {"rows": rows, "active_section": "dashboard"}
+        request,
+        "complaints/trends.html",
+        {
+            "form": form,
+            "scope": scope,
+            "report": report,
+            "grain": grain,
+            "charts": chart_data(report, grain=grain),
+            "query": urlencode(scope.query()),
+            "active_section": "dashboard",
+        },
     )
+
+
+REPORT_EXPORTS = ("board", "trends", "breakdowns")
+
+
+@login_required
+@require_GET
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """Any report as CSV or XLSX: ``report`` board, trends (``grain`` day or week), breakdowns."""
+    require(request.user, Action.VIEW_DASHBOARD)
+    report, fmt = request.GET.get("report"), request.GET.get("format")
+    if report not in REPORT_EXPORTS or fmt not in exports.FORMATS:
+        raise Http404
+    _form, scope = _report_scope(request)
+    if report == "board":
+        header, rows = exports.board_table(live_board(scope))
+        name = f"board-{scope.today}"
+    elif report == "trends":
+        grain = "week" if request.GET.get("grain") == "week" else "day"
+        header, rows = exports.trends_table(trend_report(scope), grain=grain)
+        name = f"trends-{scope.since}-{scope.until}"
+    else:
+        header, rows = exports.breakdowns_table(trend_report(scope))
+        name = f"breakdowns-{scope.since}-{scope.until}"
+    return exports.respond(fmt, name, header, rows)
 
 
 # --- Classification rules (supervisors) --------------------------------------------

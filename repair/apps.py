@@ -22,3 +22,6 @@ class RepairConfig(AppConfig):
         complaint_registered.connect(
             receivers.on_complaint_registered, dispatch_uid="repair.repeat"
         )
+        from repair import reports
+
+        reports.register()

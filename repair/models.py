@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, Customer
+from complaints.models import Complaint, Customer, RollupDimensions
 from repair.enums import (
     OPEN_CALLBACK_STATES,
     OPEN_REPAIR_STATES,
@@ -405,3 +405,23 @@ class RepairContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.get_channel_display()}"
+
+
+class CallbackDailyRollup(RollupDimensions):
+    """Bookings by the centre-local day and hour they were made, for the call-loss trends.
+
+    Derived rows kept by ``complaints.reports.rollups`` (see ``RollupDimensions``). A
+    booking's team is its assignee's; category, channel and priority are those of the
+    complaint it is about (empty when none). Cancelled bookings are not counted.
+    """
+
+    hour = models.PositiveSmallIntegerField(_("hour of day"))
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    handled = models.PositiveIntegerField(_("returned"), default=0)
+    within_30 = models.PositiveIntegerField(_("returned within 30 min"), default=0)
+    within_60 = models.PositiveIntegerField(_("returned within 60 min"), default=0)
+
+    class Meta:
+        verbose_name = _("callback daily roll-up")
+        verbose_name_plural = _("callback daily roll-ups")
+        indexes = [models.Index(fields=["day", "team"], name="rollup_callback_day_idx")]

@@ -9,15 +9,24 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
+from repair.api.filters import CallbackFilter, RepairCaseFilter
 from repair.enums import OPEN_CALLBACK_STATES, OPEN_REPAIR_STATES, CallbackState
 from repair.models import CallbackRequest, RepairCase
 
 CALLBACK_VIEWS = ("all", "mine", "unassigned")
 
 
-def callback_queue(user: Any, *, view: str = "all") -> QuerySet[CallbackRequest]:
-    """Open bookings, nearest due first; 'mine' and 'unassigned' narrow it."""
-    queryset = CallbackRequest.objects.filter(state__in=OPEN_CALLBACK_STATES)
+def callback_queue(
+    user: Any, *, view: str = "all", filters: dict | None = None
+) -> QuerySet[CallbackRequest]:
+    """Bookings, nearest due first: open ones unless ``filters`` pick states.
+
+    'mine' and 'unassigned' narrow it; ``filters`` are ``CallbackFilter``'s (the
+    board's drill-down: a team, overdue, a booking period).
+    """
+    queryset = _filtered(CallbackFilter, CallbackRequest.objects.all(), filters)
+    if not (filters or {}).get("state"):
+        queryset = queryset.filter(state__in=OPEN_CALLBACK_STATES)
     if view == "mine":
         queryset = queryset.filter(assignee_id=user.pk)
     elif view == "unassigned":
@@ -39,15 +48,41 @@ def visible_repair_cases(user: Any) -> QuerySet[RepairCase]:
     return queryset.filter(scope)
 
 
-def repair_queue(user: Any, *, view: str = "mine") -> QuerySet[RepairCase]:
-    """Open cases, nearest due first."""
-    queryset = visible_repair_cases(user).filter(state__in=OPEN_REPAIR_STATES)
+def repair_queue(
+    user: Any, *, view: str = "mine", filters: dict | None = None, request: Any = None
+) -> QuerySet[RepairCase]:
+    """Cases, nearest due first: open ones unless ``filters`` (``RepairCaseFilter``) pick states."""
+    queryset = _filtered(RepairCaseFilter, visible_repair_cases(user), filters, request=request)
+    if not (filters or {}).get("state"):
+        queryset = queryset.filter(state__in=OPEN_REPAIR_STATES)
     if view == "mine":
         queryset = queryset.filter(owner_id=user.pk)
     elif view == "team":
         queryset = queryset.filter(team_id=user.team_id) if user.team_id else queryset.none()
     return queryset.select_related("customer", "owner", "complaint", "team").order_by(
         "due_at", "id"
+    )
+
+
+def _filtered(filterset_class, queryset: QuerySet, filters: dict | None, **kwargs) -> QuerySet:
+    """``queryset`` narrowed by the FilterSet; nothing at all when the filters are invalid."""
+    if not filters:
+        return queryset
+    filterset = filterset_class(filters, queryset=queryset, **kwargs)
+    return filterset.qs if filterset.is_valid() else queryset.none()
+
+
+def open_callback_counts(*, scope: Q, now: dt.datetime) -> dict[str, int]:
+    """Bookings not yet handled, and those past their due time, in one query."""
+    return CallbackRequest.objects.filter(scope, state__in=OPEN_CALLBACK_STATES).aggregate(
+        pending=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now))
+    )
+
+
+def open_repair_counts(*, scope: Q, now: dt.datetime) -> dict[str, int]:
+    """The repair backlog: open cases, and those past their due time, in one query."""
+    return RepairCase.objects.filter(scope, state__in=OPEN_REPAIR_STATES).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now))
     )
 
 
@@ -75,6 +110,26 @@ def repair_metrics(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
     }
 
 
+def callback_measures() -> dict[str, Count]:
+    """How the call-loss figures count bookings (the report and the daily roll-up alike).
+
+    Cancelled bookings are left out by the caller. "Handled" means the call was
+    returned (a first attempt was made); waits run from the clock's start.
+    """
+    return {
+        "bookings": Count("id"),
+        "handled": Count("id", filter=Q(first_attempt_at__isnull=False)),
+        "within_30": Count(
+            "id",
+            filter=Q(first_attempt_at__lte=F("clock_started_at") + dt.timedelta(minutes=30)),
+        ),
+        "within_60": Count(
+            "id",
+            filter=Q(first_attempt_at__lte=F("clock_started_at") + dt.timedelta(minutes=60)),
+        ),
+    }
+
+
 def callback_report(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
     """The call-loss figures for bookings made in [since, until), computed in the database.
 
@@ -85,16 +140,7 @@ def callback_report(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]
     wait = ExpressionWrapper(F("first_attempt_at") - F("clock_started_at"), DurationField())
     counted = bookings.exclude(state=CallbackState.CANCELLED)
     totals = counted.aggregate(
-        bookings=Count("id"),
-        handled=Count("id", filter=Q(first_attempt_at__isnull=False)),
-        within_30=Count(
-            "id",
-            filter=Q(first_attempt_at__lte=F("clock_started_at") + dt.timedelta(minutes=30)),
-        ),
-        within_60=Count(
-            "id",
-            filter=Q(first_attempt_at__lte=F("clock_started_at") + dt.timedelta(minutes=60)),
-        ),
+        **callback_measures(),
         completed=Count("id", filter=Q(state=CallbackState.COMPLETED)),
         unreachable=Count("id", filter=Q(state=CallbackState.UNREACHABLE)),
         joined=Count("id", filter=Q(joined_count__gt=0)),

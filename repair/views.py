@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from complaints.access import Action, can, require
 from complaints.errors import ApplicationError
+from complaints.filters import page_query, picked_filters
 from complaints.forms import apply_error
 from complaints.services.customers import get_or_create_customer
 from complaints.views import edit_settings_object
@@ -35,6 +36,11 @@ from repair.services import key_events as key_events_service
 
 PAGE_SIZE = 50
 REPORT_DAYS = (7, 30, 90)
+# The queue's filters from the query string (the board's drill-down links use them).
+CALLBACK_FILTER_KEYS = (
+    "state", "team", "category", "channel", "overdue", "requested_after", "requested_before",
+)  # fmt: skip
+CASE_FILTER_KEYS = ("state", "team", "category", "channel", "overdue", "damage_type")
 
 
 @login_required
@@ -58,9 +64,10 @@ def callback_queue(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.info(request, _("This number already had a booking: joined it."))
                 return redirect("repair:callbacks")
-    page = Paginator(selectors.callback_queue(request.user, view=view), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = picked_filters(request.GET, CALLBACK_FILTER_KEYS)
+    page = Paginator(
+        selectors.callback_queue(request.user, view=view, filters=filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     available = CallbackAgent.objects.filter(user=request.user, is_available=True).exists()
     return render(
         request,
@@ -71,6 +78,8 @@ def callback_queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "attempt_form": AttemptForm(),
             "available": available,
+            "filtered": bool(filters),
+            "page_query": page_query(request.GET),
             "active_section": "callbacks",
         },
         status=status,
@@ -154,9 +163,9 @@ def cases(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_REPAIR)
     view = request.GET.get("view", "mine")
     view = view if view in selectors.REPAIR_VIEWS else "mine"
-    page = Paginator(selectors.repair_queue(request.user, view=view), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = picked_filters(request.GET, CASE_FILTER_KEYS)
+    cases = selectors.repair_queue(request.user, view=view, filters=filters, request=request)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     until = timezone.now()
     metrics = selectors.repair_metrics(since=until - dt.timedelta(days=30), until=until)
     return render(
@@ -168,6 +177,8 @@ def cases(request: HttpRequest) -> HttpResponse:
             "metrics": metrics,
             "may_open": can(request.user, Action.OPEN_REPAIR_CASE),
             "may_edit_strategies": can(request.user, Action.MANAGE_STRATEGIES),
+            "filtered": bool(filters),
+            "page_query": page_query(request.GET),
             "active_section": "repair",
         },
     )

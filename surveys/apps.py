@@ -11,12 +11,13 @@ class SurveysConfig(AppConfig):
         from complaints.services.privacy import register_personal_data
         from complaints.services.webhooks import register_event_types
         from complaints.signals import complaint_closed
-        from surveys import privacy
+        from surveys import privacy, reports
         from surveys.webhooks import EVENT_TYPES
 
         complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
         register_personal_data("surveys", export=privacy.export, anonymise=privacy.anonymise)
         register_event_types(EVENT_TYPES)
+        reports.register()
 
 
 def _invite(sender, complaint, **kwargs) -> None:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import Language
-from complaints.models import Complaint, Customer, Team
+from complaints.models import Complaint, Customer, RollupDimensions, Team
 from surveys.enums import AnsweredVia, InvitationChannel, InvitationState, QuestionKind
 
 
@@ -114,6 +114,12 @@ class SurveyInvitation(models.Model):
                 condition=Q(state="scheduled"),
             ),
             models.Index(fields=["customer", "created_at"], name="invitation_customer_idx"),
+            # Response rates count invitations sent in a period (the board: today, 7 days).
+            models.Index(
+                fields=["sent_at"],
+                name="invitation_sent_idx",
+                condition=Q(sent_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,3 +221,21 @@ class SmsReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.text[:40]}"
+
+
+class SurveyDailyRollup(RollupDimensions):
+    """Responses by the centre-local day they were given, for the CSAT trend.
+
+    Derived rows kept by ``complaints.reports.rollups`` (see ``RollupDimensions``);
+    the dimensions are those copied onto each response at answer time.
+    """
+
+    responses = models.PositiveIntegerField(_("responses"), default=0)
+    scored = models.PositiveIntegerField(_("responses with a score"), default=0)
+    satisfied = models.PositiveIntegerField(_("satisfied (4 or 5)"), default=0)
+    low = models.PositiveIntegerField(_("low answers"), default=0)
+
+    class Meta:
+        verbose_name = _("survey daily roll-up")
+        verbose_name_plural = _("survey daily roll-ups")
+        indexes = [models.Index(fields=["day", "team"], name="rollup_survey_day_idx")]

@@ -16,18 +16,28 @@ GROUPS = {
 }
 
 
+def response_counts() -> dict[str, Count]:
+    """How responses are counted, here and in the daily roll-up: CSAT = satisfied / scored."""
+    return {
+        "responses": Count("id"),
+        "scored": Count("id", filter=Q(score__isnull=False)),
+        "satisfied": Count("id", filter=Q(score__gte=SATISFIED_SCORE)),
+        "low": Count("id", filter=Q(is_low=True)),
+    }
+
+
+def _measures() -> dict[str, Any]:
+    return {
+        **response_counts(),
+        "average": Avg("score"),
+        "recommenders": Count("id", filter=Q(recommend__isnull=False)),
+        "promoters": Count("id", filter=Q(recommend__gte=9)),
+        "detractors": Count("id", filter=Q(recommend__lte=6)),
+    }
+
+
 def _figures(responses: QuerySet[SurveyResponse]) -> dict[str, Any]:
-    totals = responses.aggregate(
-        responses=Count("id"),
-        scored=Count("id", filter=Q(score__isnull=False)),
-        satisfied=Count("id", filter=Q(score__gte=SATISFIED_SCORE)),
-        average=Avg("score"),
-        recommenders=Count("id", filter=Q(recommend__isnull=False)),
-        promoters=Count("id", filter=Q(recommend__gte=9)),
-        detractors=Count("id", filter=Q(recommend__lte=6)),
-        low=Count("id", filter=Q(is_low=True)),
-    )
-    return _derive(totals)
+    return _derive(responses.aggregate(**_measures()))
 
 
 def _derive(totals: dict[str, Any]) -> dict[str, Any]:
@@ -43,14 +53,35 @@ def _derive(totals: dict[str, Any]) -> dict[str, Any]:
 
 
 def survey_results(
-    *, since: dt.datetime, until: dt.datetime, group_by: str | None = None
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    group_by: str | None = None,
+    team_id: int | None = None,
+    category_code: str | None = None,
+    channel: str | None = None,
 ) -> dict[str, Any]:
-    """Figures for responses given in [since, until), optionally per agent/team/category/channel."""
-    responses = SurveyResponse.objects.filter(created_at__gte=since, created_at__lt=until)
+    """Figures for responses given in [since, until), optionally per agent/team/category/channel.
+
+    ``team_id``, ``category_code`` and ``channel`` narrow both the responses and the
+    invitations to those about complaints of that team, category or channel.
+    """
+    about = {"team_id": team_id, "category_code": category_code, "complaint_channel": channel}
+    invited = {
+        "complaint__team_id": team_id,
+        "complaint__category__code": category_code,
+        "complaint__channel": channel,
+    }
+    responses = SurveyResponse.objects.filter(
+        created_at__gte=since,
+        created_at__lt=until,
+        **{key: value for key, value in about.items() if value},
+    )
     sent = SurveyInvitation.objects.filter(
         sent_at__gte=since,
         sent_at__lt=until,
         state__in=[InvitationState.SENT, InvitationState.ANSWERED],
+        **{key: value for key, value in invited.items() if value},
     ).count()
     overall = _figures(responses)
     overall["invitations_sent"] = sent
@@ -60,16 +91,7 @@ def survey_results(
         rows = (
             responses.annotate(group=F(GROUPS[group_by]))
             .values("group")
-            .annotate(
-                responses=Count("id"),
-                scored=Count("id", filter=Q(score__isnull=False)),
-                satisfied=Count("id", filter=Q(score__gte=SATISFIED_SCORE)),
-                average=Avg("score"),
-                recommenders=Count("id", filter=Q(recommend__isnull=False)),
-                promoters=Count("id", filter=Q(recommend__gte=9)),
-                detractors=Count("id", filter=Q(recommend__lte=6)),
-                low=Count("id", filter=Q(is_low=True)),
-            )
+            .annotate(**_measures())
             .order_by("group")
         )
         result["groups"] = [{"group": row.pop("group"), **_derive(row)} for row in rows]

@@ -14,7 +14,8 @@ from django.views.decorators.csrf import csrf_protect
 
 from complaints.access import Action, require
 from complaints.errors import ApplicationError
-from complaints.forms import apply_error
+from complaints.forms import ReportFilterForm, apply_error
+from complaints.reports.scope import local_midnight
 from surveys import selectors, services
 from surveys.forms import SurveyForm
 from surveys.models import Questionnaire, SurveyInvitation
@@ -74,11 +75,27 @@ def index(request: HttpRequest) -> HttpResponse:
     group_by = group_by if group_by in selectors.GROUPS else "agent"
     until = timezone.now()
     since = until - dt.timedelta(days=days)
+    # The board's drill-down: given days (centre time) and a team, category or channel.
+    narrowed = ReportFilterForm(request.GET)
+    about = {}
+    if narrowed.is_valid():
+        picked = narrowed.cleaned_data
+        if picked["since"] and picked["until"]:
+            since = local_midnight(picked["since"])
+            until = local_midnight(picked["until"] + dt.timedelta(days=1))
+            days = None
+        about = {
+            "team_id": picked["team"].pk if picked["team"] else None,
+            "category_code": picked["category"].code if picked["category"] else None,
+            "channel": picked["channel"] or None,
+        }
+    results = selectors.survey_results(since=since, until=until, group_by=group_by, **about)
     return render(
         request,
         "surveys/index.html",
         {
-            "results": selectors.survey_results(since=since, until=until, group_by=group_by),
+            "results": results,
+            "filtered": days is None or any(about.values()),
             "comments": selectors.open_text_answers(since=since, until=until)[:50],
             "unparsed": selectors.unparsed_sms_replies()[:50],
             "awaiting": selectors.awaiting_answer()[:50],

@@ -130,3 +130,27 @@ def department_user(db):
 def integration_user(db):
     """The service account an integration's API token acts as."""
     return UserFactory(username="ivr", role="Agent")
+
+
+@pytest.fixture
+def lead(team):
+    """A team lead of team A: an agent who also sees team A's board."""
+    return UserFactory(username="lead", team=team, role="Team lead")
+
+
+@pytest.fixture
+def world(agent, other_agent, team, other_team, django_capture_on_commit_callbacks):
+    """The report tests' story (tests/reports_world.py), with the clock left at its NOW."""
+    import time_machine
+
+    from tests.reports_world import NOW, build_world
+
+    made = build_world(
+        agent=agent,
+        other_agent=other_agent,
+        team=team,
+        other_team=other_team,
+        capture=django_capture_on_commit_callbacks,
+    )
+    with time_machine.travel(NOW, tick=False):
+        yield made

@@ -20,14 +20,18 @@ SEEDS = [
     ("complaints.migrations.0009_classification_roles", "grant"),
     ("complaints.migrations.0011_sla_defaults", "seed"),
     ("complaints.migrations.0012_audit_trail", "grant"),
-    ("complaints.migrations.0014_webhook_schedule", "seed"),
+    ("complaints.migrations.0013_dashboard", "grant"),
+    ("complaints.migrations.0013_dashboard", "schedule"),
+    ("complaints.migrations.0015_webhook_schedule", "seed"),
     ("surveys.migrations.0002_roles", "grant"),
     ("surveys.migrations.0004_default_questionnaire", "seed"),
+    ("surveys.migrations.0006_dashboard", "grant"),
     ("repair.migrations.0002_roles", "grant"),
     ("repair.migrations.0004_callback_defaults", "seed"),
     ("repair.migrations.0006_default_strategies", "seed"),
     ("repair.migrations.0008_key_event_roles", "grant"),
     ("repair.migrations.0011_resume_imports", "schedule"),
+    ("repair.migrations.0012_dashboard", "grant"),
 ]
 
 

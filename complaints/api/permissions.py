@@ -44,3 +44,18 @@ class HasModelPermission(BasePermission):
     def has_permission(self, request, view) -> bool:
         required = getattr(view, "required_permissions", {}).get(request.method)
         return required is None or request.user.has_perm(required)
+
+
+class HasAction(BasePermission):
+    """``complaints.access.can(user, view.required_action)``: the role and its object-free rule.
+
+    For endpoints whose access is an ``Action`` rather than one model permission
+    (the reports: supervisors, administrators, and team leads who have a team).
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        from complaints.access import can
+
+        return can(request.user, view.required_action)

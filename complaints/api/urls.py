@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api import views, webhooks
+from complaints.api import reports, views, webhooks
 
 # SimpleRouter: no browsable root view to describe; the schema lists the endpoints.
 router = SimpleRouter()
@@ -17,5 +17,7 @@ router.register("webhooks/deliveries", webhooks.WebhookDeliveryViewSet, basename
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("reports/board/", reports.BoardView.as_view(), name="report-board"),
+    path("reports/trends/", reports.TrendsView.as_view(), name="report-trends"),
     *router.urls,
 ]

@@ -11,6 +11,7 @@ from .complaints import (
 )
 from .customers import Customer
 from .people import Department, Team, User
+from .reports import ComplaintDailyRollup, RollupDimensions, RollupState, WorkOrderDailyRollup
 from .sla import (
     BusinessCalendar,
     MessageChannel,
@@ -40,10 +41,13 @@ __all__ = [
     "ClassificationRule",
     "ClassifierModel",
     "Complaint",
+    "ComplaintDailyRollup",
     "ComplaintEvent",
     "Customer",
     "Department",
     "ReferenceCounter",
+    "RollupDimensions",
+    "RollupState",
     "RuleField",
     "RuleKind",
     "Team",
@@ -52,5 +56,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkOrder",
+    "WorkOrderDailyRollup",
     "hash_token_secret",
 ]

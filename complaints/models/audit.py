@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models.complaints import AppendOnlyError
+from complaints.models.complaints import AppendOnlyModel
 from complaints.models.customers import Customer
 
 
@@ -15,13 +15,11 @@ class AuditAction(models.TextChoices):
     ANONYMISED_CUSTOMER = "anonymised_customer", _("Anonymised a customer")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """One access to personal data (PIPL/GDPR accountability).
 
-    Append-only twice over: ``save()`` of an existing row and ``delete()`` raise, and on
-    PostgreSQL a trigger refuses UPDATE and DELETE (migration ``complaints.0012``), so
-    neither the application, the admin nor a stray queryset can rewrite it. It holds
-    ids, never the personal data itself.
+    Append-only (``AppendOnlyModel`` and a database trigger), so neither the application,
+    the admin nor a stray queryset can rewrite it. It holds ids, never the personal data.
     """
 
     actor = models.ForeignKey(
@@ -62,11 +60,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The audit trail is append-only.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import (
     OPEN_STATES,
+    OPEN_WORK_ORDER_STATES,
     CancelReason,
     Channel,
     ConfirmationMethod,
@@ -237,6 +238,44 @@ class Complaint(models.Model):
                     resolution_paused_at__isnull=True,
                 ),
             ),
+            # The board's "breached today" and "closed today", and the roll-ups' nightly
+            # pass (which days changed since the last one): small, recent slices.
+            models.Index(
+                fields=["response_breached_at"],
+                name="complaint_resp_breach_idx",
+                condition=Q(response_breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["resolution_breached_at"],
+                name="complaint_resol_breach_idx",
+                condition=Q(resolution_breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["confirmed_at"],
+                name="complaint_confirmed_idx",
+                condition=Q(confirmed_at__isnull=False),
+            ),
+            models.Index(fields=["updated_at"], name="complaint_updated_idx"),
+            # The live board counts open complaints by team, priority, state and assignee,
+            # with their clocks' marks: every column it reads is in this index, so the
+            # counts are index-only scans over the open rows (docs/performance.md).
+            models.Index(
+                fields=["team", "priority", "state", "assignee"],
+                name="complaint_open_board_idx",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+                include=[
+                    "id",
+                    "category",
+                    "channel",
+                    "response_warned_at",
+                    "response_met_at",
+                    "response_breached_at",
+                    "resolution_warned_at",
+                    "resolution_met_at",
+                    "resolution_breached_at",
+                    "resolution_paused_at",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -304,6 +343,15 @@ class WorkOrder(models.Model):
                 name="workorder_due_idx",
                 condition=Q(state="open", breached_at__isnull=True),
             ),
+            # The roll-up recomputes work orders by the day they were dispatched.
+            models.Index(fields=["created_at"], name="workorder_created_idx"),
+            # The board's open and overdue work orders per department.
+            models.Index(
+                fields=["department", "breached_at"],
+                name="workorder_open_dept_idx",
+                condition=Q(state__in=sorted(OPEN_WORK_ORDER_STATES)),
+                include=["complaint"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -354,7 +402,26 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit row."""
 
 
-class ComplaintEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows written once: saving an existing row or deleting one raises.
+
+    The database backs this with a trigger (migration ``complaints.0012_audit_trail``),
+    so a queryset's update or delete is refused as well.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name_plural} are append-only.")
+
+
+class ComplaintEvent(AppendOnlyModel):
     """One line of a complaint's timeline and of the audit trail.
 
     Append-only: saving an existing row or deleting one raises, so the audit
@@ -396,11 +463,3 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("Complaint events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Complaint events are append-only.")

@@ -62,3 +62,15 @@ def callback_phone(context, callback) -> str:
         customer_id=callback.customer_id,
         about=callback,
     )
+
+
+@register.filter
+def figure_value(figure) -> str:
+    """A board figure as shown: shares as percentages, nothing yet as a dash."""
+    from complaints.reports.registry import SHARE
+
+    if figure.value is None:
+        return "—"
+    if figure.kind == SHARE:
+        return f"{figure.value * 100:.1f}%"
+    return str(figure.value)

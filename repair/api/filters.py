@@ -3,12 +3,21 @@ and repair cases (state, damage type, owner, mine, level)."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from complaints.errors import ApplicationError
 from complaints.phones import normalise_phone
-from repair.enums import CallbackSource, CallbackState, DamageType, RepairState
+from repair.enums import (
+    OPEN_CALLBACK_STATES,
+    OPEN_REPAIR_STATES,
+    CallbackSource,
+    CallbackState,
+    DamageType,
+    RepairState,
+)
 from repair.models import CallbackRequest, RepairCase
 
 
@@ -31,7 +40,32 @@ class PhoneFilter(django_filters.CharFilter):
     field_class = PhoneFormField
 
 
-class CallbackFilter(django_filters.FilterSet):
+class DrillDownFilter(django_filters.FilterSet):
+    """What the board's drill-down links narrow by: the complaint's category and channel,
+    and overdue (open, past the due time); subclasses say which states are open."""
+
+    open_states: frozenset = frozenset()
+
+    category = django_filters.CharFilter(
+        field_name="complaint__category__code", label=_lazy("Category code of the complaint")
+    )
+    channel = django_filters.CharFilter(
+        field_name="complaint__channel", label=_lazy("Channel of the complaint")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_lazy("true: open and past the due time")
+    )
+
+    def filter_overdue(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        overdue = Q(state__in=sorted(self.open_states), due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class CallbackFilter(DrillDownFilter):
+    open_states = OPEN_CALLBACK_STATES
+
     state = django_filters.MultipleChoiceFilter(
         choices=CallbackState.choices, label=_lazy("State (repeat for several)")
     )
@@ -54,14 +88,18 @@ class CallbackFilter(django_filters.FilterSet):
     requested_before = django_filters.IsoDateTimeFilter(
         field_name="requested_at", lookup_expr="lt", label=_lazy("Booked before")
     )
+    # A team's bookings are those assigned to its agents.
+    team = django_filters.NumberFilter(field_name="assignee__team_id", label=_lazy("Team id"))
 
     class Meta:
         model = CallbackRequest
         fields = ["state", "source", "assignee", "phone"]
 
 
-class RepairCaseFilter(django_filters.FilterSet):
+class RepairCaseFilter(DrillDownFilter):
     """The repair-case list's filters; the caller's scope (``visible_repair_cases``) comes first."""
+
+    open_states = OPEN_REPAIR_STATES
 
     state = django_filters.MultipleChoiceFilter(
         choices=RepairState.choices, label=_lazy("State (repeat for several)")
@@ -74,6 +112,7 @@ class RepairCaseFilter(django_filters.FilterSet):
         method="filter_mine", label=_lazy("true: only the cases you own")
     )
     level = django_filters.NumberFilter(field_name="level", label=_lazy("Damage level (1–4)"))
+    team = django_filters.NumberFilter(field_name="team_id", label=_lazy("Team id"))
 
     class Meta:
         model = RepairCase

@@ -12,14 +12,7 @@ from complaints.models import User
 from complaints.services import issue_api_token
 from repair.enums import CallbackState
 from repair.models import CallbackRequest
-
-
-def log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")
+from tests.browser.helpers import log_in
 
 
 def ivr_token() -> str:

@@ -13,18 +13,11 @@ from playwright.sync_api import expect
 from config.celery import app
 from repair.enums import ImportState
 from repair.models import KeyEvent, KeyEventCustomer
+from tests.browser.helpers import log_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EVENT_NAME = "Fibre cut, Pudong"
 GOOD_ROWS = 28
-
-
-def log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")
 
 
 def affected_csv(path):

@@ -40,6 +40,8 @@ ENDPOINTS = {
     "/api/v1/notifications/": {"get"},
     "/api/v1/notifications/{id}/read/": {"post"},
     "/api/v1/notifications/read-all/": {"post"},
+    "/api/v1/reports/board/": {"get"},
+    "/api/v1/reports/trends/": {"get"},
 }
 BODILESS = {
     "/api/v1/complaints/{id}/start/",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from complaints.enums import Channel, Emotion, Expectation, Priority, Role, Subject
 from complaints.models import Category, Complaint, Customer, Department, Team, User
+from complaints.reports.rollups import rebuild
 from complaints.services import get_or_create_customer, register_complaint
 
 # Printed at the end; demo passwords are public by design and refused in production.
@@ -20,6 +21,7 @@ DEMO_USERS = [
     # username, password, role, first name, last name, team, department
     ("agent", "agent-demo-2026", Role.AGENT, "Li", "Na", "Front line A", None),
     ("agent2", "agent-demo-2026", Role.AGENT, "Wang", "Fang", "Front line B", None),
+    ("lead", "lead-demo-2026", Role.TEAM_LEAD, "Sun", "Li", "Front line A", None),
     ("supervisor", "supervisor-demo-2026", Role.SUPERVISOR, "Zhang", "Wei", "Front line A", None),
     ("admin", "admin-demo-2026", Role.ADMINISTRATOR, "Admin", "", None, None),
     ("billing", "billing-demo-2026", Role.DEPARTMENT, "Chen", "Jie", None, "billing"),
@@ -129,6 +131,9 @@ class Command(BaseCommand):
             }
             users = {row[0]: self._user(row, teams, departments) for row in DEMO_USERS}
             created = self._complaints(teams, users)
+        # The trends read the roll-ups; beat refreshes them every few minutes, but the
+        # demo's complaints go back days: fill them now.
+        rebuild()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new complaints)."))
         self.stdout.write("Demo logins (username / password):")
         for username, password, role, *_rest in DEMO_USERS:

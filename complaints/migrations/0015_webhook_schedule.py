@@ -49,7 +49,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0013_webhooks"),
+        ("complaints", "0014_webhooks"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0012_audit_trail"),
+        ("complaints", "0013_dashboard"),
     ]
 
     operations = [
