@@ -34,6 +34,7 @@ class Action(StrEnum):
     OPEN_REPAIR_CASE = "open_repair_case"
     MANAGE_STRATEGIES = "manage_strategies"
     MANAGE_PERSONAL_DATA = "manage_personal_data"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     USE_ADMIN = "use_admin"
     MANAGE_API_TOKENS = "manage_api_tokens"
 
@@ -138,6 +139,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.OPEN_REPAIR_CASE: _perm("repair.add_repaircase"),
     Action.MANAGE_STRATEGIES: _perm("repair.change_repairstrategy"),
     Action.MANAGE_PERSONAL_DATA: _perm("complaints.manage_personal_data"),
+    Action.MANAGE_WEBHOOKS: _perm("complaints.change_webhooksubscription"),
     Action.USE_ADMIN: lambda user, obj: user.is_staff,
     # Administrators: the roles migration gives their group every complaints permission.
     Action.MANAGE_API_TOKENS: _perm("complaints.add_apitoken"),

@@ -18,6 +18,9 @@ from complaints.models import (
     SlaPolicy,
     Team,
     User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
     WorkOrder,
 )
 
@@ -219,3 +222,35 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services: visible to operators, changed through the product."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(ReadOnlyAdmin):
+    """Read-only here: the Webhooks page creates them (the URL rule, the secret shown once)."""
+
+    list_display = ["name", "url", "is_active", "consecutive_failures", "disabled_at"]
+    list_filter = ["is_active"]
+    exclude = ["secret", "previous_secret"]
+
+
+class WebhookAttemptInline(ReadOnlyInline):
+    model = WebhookAttempt
+    fields = ["number", "started_at", "duration_ms", "status", "error", "response_body"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "event_type", "subscription", "state", "attempts", "last_status"]
+    list_filter = ["state", "event_type"]
+    list_select_related = ["subscription"]
+    inlines = [WebhookAttemptInline]

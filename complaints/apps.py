@@ -10,5 +10,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from complaints.api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
         from complaints.reports import figures
+        from complaints.services.webhooks import privacy
 
         figures.register()  # surveys and repair add theirs in their own ready()
+        privacy.register()

@@ -19,6 +19,7 @@ _SECTIONS = (
     ("rules", _("Rules"), "complaints:rules", Action.MANAGE_RULES),
     ("sla", _("SLA"), "complaints:sla_policies", Action.MANAGE_SLA),
     ("api_tokens", _("API tokens"), "complaints:api_tokens", Action.MANAGE_API_TOKENS),
+    ("webhooks", _("Webhooks"), "complaints:webhooks", Action.MANAGE_WEBHOOKS),
 )
 
 

@@ -182,3 +182,11 @@ class SlaStatus(models.TextChoices):
     AT_RISK = "at_risk", _("At risk")
     BREACHED = "breached", _("Breached")
     PAUSED = "paused", _("Paused")
+
+
+class WebhookState(models.TextChoices):
+    """Where one webhook delivery stands (the delivery table is the webhooks' outbox)."""
+
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")

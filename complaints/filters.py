@@ -10,9 +10,17 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
-from complaints.enums import Channel, Priority, State, WorkOrderState
+from complaints.enums import Channel, Priority, State, WebhookState, WorkOrderState
 from complaints.errors import ApplicationError
-from complaints.models import Category, Complaint, Customer, Department, Team, WorkOrder
+from complaints.models import (
+    Category,
+    Complaint,
+    Customer,
+    Department,
+    Team,
+    WebhookDelivery,
+    WorkOrder,
+)
 from complaints.phones import normalise_phone
 from config.api import EARLIEST_DATETIME, LATEST_DATETIME
 
@@ -271,3 +279,18 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(
             search_q(value, phone_field="phone", name_field="name", extra=("account_number",))
         )
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    """Deliveries by subscription, state, event type, or the event id a receiver saw."""
+
+    subscription = django_filters.NumberFilter(
+        field_name="subscription_id", label=_("Subscription")
+    )
+    state = django_filters.ChoiceFilter(choices=WebhookState.choices, label=_("State"))
+    event_type = django_filters.CharFilter(label=_("Event"))
+    event_id = django_filters.UUIDFilter(label=_("Event id (Webhook-Id)"))
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["subscription", "state", "event_type", "event_id"]

@@ -379,3 +379,39 @@ class ApiTokenForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
         self.fields["scopes"].widget.attrs["class"] = "form-check-input"
+
+
+def _event_choices() -> list[tuple[str, str]]:
+    """Every registered event type, read when a form is made (surveys and repair add theirs)."""
+    from complaints.services.webhooks import event_type_choices
+
+    return event_type_choices()
+
+
+class WebhookSubscriptionForm(StyledForm):
+    """An integration's endpoint; the URL rule is checked here too, so every error shows at once."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    url = forms.CharField(
+        label=_("URL"),
+        max_length=500,
+        help_text=_("http:// or https://; deliveries are POSTed here, signed."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=_event_choices, widget=forms.CheckboxSelectMultiple
+    )
+    include_contact_details = forms.BooleanField(
+        label=_("Include customers' phone numbers (otherwise masked)"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["events"].widget.attrs["class"] = "form-check-input"
+
+    def clean_url(self) -> str:
+        from complaints.services.webhooks import check_url
+
+        try:
+            return check_url(self.cleaned_data["url"])
+        except ApplicationError as error:
+            raise forms.ValidationError(error.details["url"]) from None

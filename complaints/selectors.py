@@ -4,18 +4,39 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
 from django.http import QueryDict
 
 from complaints.access import has_role
-from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, PRIORITY_RANK, Role, State
-from complaints.filters import ComplaintFilter, WorkOrderFilter
+from complaints.enums import (
+    OPEN_STATES,
+    OPEN_WORK_ORDER_STATES,
+    PRIORITY_RANK,
+    Role,
+    State,
+    WebhookState,
+)
+from complaints.filters import ComplaintFilter, WebhookDeliveryFilter, WorkOrderFilter
 from complaints.models import (
     ClassificationRule,
     Complaint,
     ComplaintEvent,
     Customer,
+    WebhookDelivery,
+    WebhookSubscription,
     WorkOrder,
 )
 
@@ -229,3 +250,49 @@ def classification_rules(params: Any) -> QuerySet[ClassificationRule]:
     if query:
         queryset = queryset.filter(Q(name__icontains=query) | Q(phrase__icontains=query))
     return queryset
+
+
+# --- Webhooks (administrators) ---------------------------------------------------------
+
+
+def webhook_subscriptions() -> QuerySet[WebhookSubscription]:
+    """Every subscription with its pending count and last successful delivery.
+
+    Subqueries over the delivery table's indexes (pending rows; a subscription's
+    newest rows first), so the list costs one query however many deliveries exist.
+    """
+    pending = (
+        WebhookDelivery.objects.filter(subscription=OuterRef("pk"), state=WebhookState.PENDING)
+        .order_by()
+        .values("subscription")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    last_delivered = (
+        WebhookDelivery.objects.filter(subscription=OuterRef("pk"), state=WebhookState.DELIVERED)
+        .order_by("-id")
+        .values("delivered_at")[:1]
+    )
+    return WebhookSubscription.objects.annotate(
+        pending_count=Coalesce(Subquery(pending), 0),
+        last_delivered_at=Subquery(last_delivered),
+    ).order_by("name", "id")
+
+
+def webhook_deliveries(*, filters: dict | None = None) -> QuerySet[WebhookDelivery]:
+    """Deliveries, newest written first, filtered; without their payloads (the detail has them)."""
+    queryset = (
+        WebhookDelivery.objects.select_related("subscription").defer("payload").order_by("-id")
+    )
+    filterset = WebhookDeliveryFilter(filters or {}, queryset=queryset)
+    return filterset.qs if filterset.is_valid() else queryset.none()
+
+
+def webhook_delivery(pk: int) -> WebhookDelivery:
+    """One delivery with its attempts (Http404 when there is none)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        WebhookDelivery.objects.select_related("subscription").prefetch_related("attempt_log"),
+        pk=pk,
+    )

@@ -61,7 +61,7 @@ def recalculate_sla_task(user_id: int | None) -> int:
     return recalculate_open_clocks(by=user)
 
 
-@shared_task(time_limit=300, soft_time_limit=240)
+@shared_task(time_limit=300, soft_time_limit=240, ignore_result=True)
 def send_outbox_task() -> dict:
     """Send due outbox messages; re-queue while more are waiting.
 
@@ -102,3 +102,26 @@ def purge_idempotency_keys_task() -> int:
     from complaints.services.idempotency import purge_expired_keys
 
     return purge_expired_keys()
+
+
+@shared_task(time_limit=300, soft_time_limit=240, ignore_result=True)
+def send_webhooks_task() -> dict:
+    """Send due webhook deliveries; re-queue while more are waiting.
+
+    Queued after each commit that writes deliveries, and scheduled every minute
+    as a sweep: deliveries written while the broker was down still go out.
+    """
+    from complaints.services.webhooks import deliver_due_webhooks
+
+    result = deliver_due_webhooks()
+    if result["more"]:
+        send_webhooks_task.delay()
+    return result
+
+
+@shared_task(time_limit=600, soft_time_limit=540, ignore_result=True)
+def purge_webhook_deliveries_task() -> int:
+    """Daily: forget finished deliveries older than ``WEBHOOK_RETENTION_DAYS``."""
+    from complaints.services.webhooks import purge_old_deliveries
+
+    return purge_old_deliveries()

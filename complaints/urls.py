@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import token_views, views, views_customers
+from complaints import token_views, views, views_customers, views_webhooks
 
 app_name = "complaints"
 
@@ -39,4 +39,18 @@ urlpatterns = [
     path("api-tokens/", token_views.api_tokens, name="api_tokens"),
     path("api-tokens/new/", token_views.api_token_new, name="api_token_new"),
     path("api-tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
+    path("webhooks/", views_webhooks.subscriptions, name="webhooks"),
+    path("webhooks/new/", views_webhooks.subscription_edit, name="webhook_new"),
+    path("webhooks/<int:pk>/", views_webhooks.subscription_detail, name="webhook"),
+    path("webhooks/<int:pk>/edit/", views_webhooks.subscription_edit, name="webhook_edit"),
+    path(
+        "webhooks/<int:pk>/<slug:action>/",
+        views_webhooks.subscription_action,
+        name="webhook_action",
+    ),
+    path(
+        "webhooks/deliveries/<int:pk>/",
+        views_webhooks.delivery_detail,
+        name="webhook_delivery",
+    ),
 ]

@@ -9,11 +9,14 @@ class RepairConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints.services.privacy import register_personal_data
+        from complaints.services.webhooks import register_event_types
         from complaints.signals import complaint_registered, complaint_reopened
         from repair import privacy, receivers
+        from repair.webhooks import EVENT_TYPES
         from surveys.signals import survey_answered
 
         register_personal_data("repair", export=privacy.export, anonymise=privacy.anonymise)
+        register_event_types(EVENT_TYPES)
         survey_answered.connect(receivers.on_survey_answered, dispatch_uid="repair.survey")
         complaint_reopened.connect(receivers.on_complaint_reopened, dispatch_uid="repair.reopen")
         complaint_registered.connect(

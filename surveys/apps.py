@@ -9,13 +9,14 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints.services.privacy import register_personal_data
+        from complaints.services.webhooks import register_event_types
         from complaints.signals import complaint_closed
-        from surveys import privacy
+        from surveys import privacy, reports
+        from surveys.webhooks import EVENT_TYPES
 
         complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
         register_personal_data("surveys", export=privacy.export, anonymise=privacy.anonymise)
-        from surveys import reports
-
+        register_event_types(EVENT_TYPES)
         reports.register()
 
 

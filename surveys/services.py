@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import unicodedata
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from complaints.errors import ApplicationError
 from complaints.models import Complaint, User
 from complaints.phones import normalise_phone
 from complaints.services.messaging import queue_message
+from complaints.services.webhooks import queue_event
 from surveys.enums import AnsweredVia, InvitationChannel, InvitationState, QuestionKind
 from surveys.models import (
     Question,
@@ -32,6 +34,7 @@ from surveys.models import (
     SurveyResponse,
 )
 from surveys.signals import survey_answered
+from surveys.webhooks import SURVEY_ANSWERED, response_data
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +284,7 @@ def record_response(
         )
         locked.state = InvitationState.ANSWERED
         locked.save(update_fields=["state"])
+        queue_event(SURVEY_ANSWERED, partial(response_data, response))
         transaction.on_commit(lambda: _announce(response))
     return response
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api import reports, views
+from complaints.api import reports, views, webhooks
 
 # SimpleRouter: no browsable root view to describe; the schema lists the endpoints.
 router = SimpleRouter()
@@ -10,6 +10,10 @@ router.register("complaints", views.ComplaintViewSet, basename="complaint")
 router.register("work-orders", views.WorkOrderViewSet, basename="workorder")
 router.register("sla-policies", views.SlaPolicyViewSet, basename="slapolicy")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register(
+    "webhooks/subscriptions", webhooks.WebhookSubscriptionViewSet, basename="webhooksubscription"
+)
+router.register("webhooks/deliveries", webhooks.WebhookDeliveryViewSet, basename="webhookdelivery")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

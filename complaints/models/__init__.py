@@ -24,6 +24,7 @@ from .sla import (
     SlaTarget,
 )
 from .tokens import ApiToken, hash_token_secret
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "BusinessCalendar",
@@ -55,6 +56,9 @@ __all__ = [
     "Team",
     "User",
     "VersionedModel",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkOrder",
     "WorkOrderDailyRollup",
     "hash_token_secret",

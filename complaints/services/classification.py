@@ -262,6 +262,7 @@ def override_classification(
     The corrected values are what the classifier later learns from.
     """
     from complaints.services.lifecycle import lock_complaint, record_event
+    from complaints.services.webhooks import announce_complaint_change
 
     reason = (reason or "").strip()
     if not reason:
@@ -304,6 +305,9 @@ def override_classification(
             raise ApplicationError(message, code="unchanged", details={"priority": [message]})
         locked.classification = {**locked.classification, "overrides": overrides}
         locked.save(update_fields=[*changed, "classification", bump_version(locked), "updated_at"])
+        # One complaint.updated for the correction, whether it wrote one event or two.
+        kind = EventKind.PRIORITY_CHANGED if "priority" in changed else EventKind.CATEGORY_CHANGED
+        announce_complaint_change(locked, kind, fields=changed)
     return locked
 
 

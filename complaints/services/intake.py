@@ -22,6 +22,7 @@ from complaints.selectors import find_repeat_of
 from complaints.services import sla
 from complaints.services.classification import classify
 from complaints.services.customers import get_or_create_customer
+from complaints.services.webhooks import announce_complaint_change
 
 REFERENCE_PREFIX = "C"
 # Control characters other than tab and newlines: PostgreSQL refuses NUL, and
@@ -114,6 +115,8 @@ def register_complaint(
                 before={"state": State.NEW.value},
                 after={"state": complaint.state, "assignee": assignee.pk},
             )
+        # complaint.created only, also when registered straight to an assignee.
+        announce_complaint_change(complaint, EventKind.CREATED)
         transaction.on_commit(
             lambda: signals.complaint_registered.send(sender=Complaint, complaint=complaint)
         )

@@ -30,6 +30,7 @@ from complaints.lifecycle import Move, target_state
 from complaints.models import Complaint, ComplaintEvent, Team, User
 from complaints.services import sla
 from complaints.services.concurrency import bump_version, lock_versioned
+from complaints.services.webhooks import announce_complaint_change
 
 
 def lock_complaint(complaint: Complaint, *, expected_version: int | None = None) -> Complaint:
@@ -77,7 +78,7 @@ def apply_move(
     changes: dict[str, Any] | None = None,
     work_order: Any = None,
 ) -> Complaint:
-    """Move the locked ``complaint``, set ``changes``, save and log the event."""
+    """Move the locked ``complaint``, set ``changes``, save, log the event, queue its webhook."""
     changes = dict(changes or {})
     new_state = target_state(move, complaint.state)
     if new_state != complaint.state:
@@ -95,6 +96,7 @@ def apply_move(
         after={field: _plain(getattr(complaint, field)) for field in changes},
         work_order=work_order,
     )
+    announce_complaint_change(complaint, kind, fields=changes, work_order=work_order)
     return complaint
 
 
@@ -174,6 +176,7 @@ def update_complaint(
             ) from None
         locked.save(update_fields=[*changed, bump_version(locked), "updated_at"])
         record_event(locked, EventKind.UPDATED, by=by, before=before, after=dict(changed))
+        announce_complaint_change(locked, EventKind.UPDATED, fields=changed)
     return locked
 
 

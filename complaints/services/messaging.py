@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from complaints.models import Complaint, MessageChannel, MessageState, OutboundMessage
+from complaints.services.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -81,17 +82,7 @@ def schedule_delivery() -> None:
     """Ask a worker to send after this transaction commits (the sweep covers a lost request)."""
     from complaints.tasks import send_outbox_task
 
-    transaction.on_commit(_enqueue_quietly(send_outbox_task))
-
-
-def _enqueue_quietly(task):
-    def enqueue() -> None:
-        try:
-            task.delay()
-        except Exception:  # broker down: the periodic sweep sends it later
-            logger.warning("Could not queue outbox delivery; the sweep will send it.")
-
-    return enqueue
+    enqueue_after_commit(send_outbox_task)
 
 
 class SmsBackend(Protocol):

@@ -37,6 +37,15 @@ def mark_notifications_read(user: User, *, ids: list[int] | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+def notify_role(role: Role, *, kind: str, message: str) -> int:
+    """An in-app notification for every active user of ``role`` (e.g. the administrators)."""
+    recipients = User.objects.filter(is_active=True, groups__name=role.value).distinct()
+    created = Notification.objects.bulk_create(
+        [Notification(recipient=user, kind=kind, message=message[:500]) for user in recipients]
+    )
+    return len(created)
+
+
 def notify_sla(
     kind: EventKind,
     clock: str,

@@ -378,8 +378,9 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def _after_marking(check: _Check, rows: list[tuple], now: dt.datetime) -> None:
-    """Events and notifications for a marked batch, set-based: a few statements per batch."""
+    """Events, notifications and webhooks for a marked batch, set-based: a few statements."""
     from complaints.services.notifications import notify_sla
+    from complaints.services.webhooks import queue_sla_events
 
     ids = [row[0] for row in rows]
     is_work_order = check.table is WorkOrder
@@ -399,6 +400,7 @@ def _after_marking(check: _Check, rows: list[tuple], now: dt.datetime) -> None:
             [check.event.value, "{}", json.dumps({"clock": check.clock}), now, *ids],
         )
     notify_sla(check.event, check.clock, rows, is_work_order=is_work_order, now=now)
+    queue_sla_events(check.event, check.clock, ids, is_work_order=is_work_order, now=now)
 
 
 def supervisors_by_team(team_ids: set[int]) -> dict[int | None, list[User]]:

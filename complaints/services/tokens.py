@@ -45,6 +45,10 @@ SCOPES: dict[str, Any] = {
     "surveys:inbound": gettext_lazy(
         "Deliver SMS survey replies, for an SMS gateway that uses a token instead of signing."
     ),
+    "webhooks:manage": gettext_lazy(
+        "Manage webhook subscriptions (administrators' integrations), see and redeliver "
+        "their deliveries."
+    ),
 }
 KNOWN_SCOPES = frozenset(SCOPES)
 

@@ -11,6 +11,7 @@ from complaints.models import Complaint, Department, User, WorkOrder
 from complaints.services import sla
 from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.lifecycle import apply_move, lock_complaint, record_event
+from complaints.services.webhooks import announce_complaint_change
 
 
 def dispatch_work_order(
@@ -124,3 +125,4 @@ def _after_work_order_closed(
         )
     else:
         record_event(complaint, kind, by=by, message=message, work_order=work_order)
+        announce_complaint_change(complaint, kind, work_order=work_order)

@@ -315,6 +315,9 @@ SPECTACULAR_SETTINGS = {
         "SurveyInvitationChannelEnum": "surveys.enums.InvitationChannel",
         "SurveyInvitationStateEnum": "surveys.enums.InvitationState",
         "TrendSeriesKindEnum": "complaints.api.reports.SERIES_KINDS",
+        "WebhookDeliveryStateEnum": "complaints.enums.WebhookState",
+        # Read when the schema is built, after surveys and repair registered theirs.
+        "WebhookEventTypeEnum": "complaints.services.webhooks.event_type_choices",
         "WorkOrderStateEnum": "complaints.enums.WorkOrderState",
     },
     # After the enums are named: the parts of the contract every operation shares
@@ -399,6 +402,20 @@ EMAIL_HOST_USER = env.str_var("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.str_var("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.bool_var("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str_var("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# --- Webhooks (docs/webhooks.md) ---------------------------------------------------
+# Subscription URLs resolving to private, loopback or link-local addresses are
+# refused (SSRF) unless this is on; the development and test profiles turn it on.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool_var("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+# Attempts per delivery; retries wait 1, 2, 4 ... minutes (plus jitter), capped below.
+WEBHOOK_MAX_ATTEMPTS = env.int_var("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_RETRY_MAX_MINUTES = env.int_var("WEBHOOK_RETRY_MAX_MINUTES", 360, minimum=1)
+# A subscription whose deliveries failed this many times in a row is disabled.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int_var("WEBHOOK_DISABLE_AFTER_FAILURES", 10, minimum=1)
+# After a secret rotation the previous secret also signs for this many hours.
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int_var("WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
+# Finished deliveries (and their attempts) are kept this many days.
+WEBHOOK_RETENTION_DAYS = env.int_var("WEBHOOK_RETENTION_DAYS", 30, minimum=1)
 
 # --- SLA --------------------------------------------------------------------------
 # What a breached urgent complaint does besides notifying: "notify" only, or

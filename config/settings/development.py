@@ -11,3 +11,5 @@ SECRET_KEY = (
 # Pick up edited static files without a new collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# The local test receiver and an intranet's endpoints live on private addresses.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool_var("WEBHOOK_ALLOW_PRIVATE_URLS", True)

@@ -18,3 +18,5 @@ CACHES["default"]["KEY_PREFIX"] = "cts-test"  # noqa: F405
 # Tests never run collectstatic: serve static files from the app folders.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# The suite's webhook receiver listens on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE_URLS = True

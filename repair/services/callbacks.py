@@ -8,6 +8,7 @@ retry unanswered calls, and tell the customer by SMS when all tries failed.
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from complaints.phones import normalise_phone
 from complaints.services import get_or_create_customer
 from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.messaging import queue_message, quiet_hours_end
+from complaints.services.webhooks import queue_event
+from repair import webhooks
 from repair.enums import (
     OPEN_CALLBACK_STATES,
     RETRY_OUTCOMES,
@@ -115,6 +118,7 @@ def book_callback(
             return _join(_open_booking(e164), reason=reason), False
         if source in settings.CALLBACK_SMS_APOLOGY_SOURCES:
             _sms(booking, "apology")
+        queue_event(webhooks.CALLBACK_CREATED, partial(webhooks.callback_data, booking))
     return booking, True
 
 
@@ -253,6 +257,8 @@ def log_attempt(
         if locked.state == CallbackState.UNREACHABLE and outcome != AttemptOutcome.WRONG_NUMBER:
             _sms(locked, "we_tried")
             _open_call_loss_case(locked)
+        if not locked.is_open:
+            queue_event(webhooks.CALLBACK_COMPLETED, partial(webhooks.callback_data, locked))
     return attempt
 
 

@@ -6,6 +6,7 @@ agent is outsourced ("responsibility system"); other kinds go to configurable te
 """
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,8 @@ from complaints.enums import EmploymentType, Priority
 from complaints.errors import ApplicationError, TransitionError
 from complaints.models import Complaint, Customer, Team, User
 from complaints.services.concurrency import bump_version, lock_versioned
+from complaints.services.webhooks import queue_event
+from repair import webhooks
 from repair.enums import OPEN_REPAIR_STATES, DamageType, RepairContactChannel, RepairState
 from repair.models import RepairCase, RepairContact, RepairStrategy
 from surveys.enums import SATISFIED_SCORE
@@ -88,7 +91,7 @@ def open_repair_case(
         if existing is not None:
             return existing
         owner, team = responsible(damage_type, rated_agent=rated_agent, complaint=complaint)
-        return RepairCase.objects.create(
+        case = RepairCase.objects.create(
             customer=customer,
             damage_type=damage_type,
             level=damage_level(
@@ -107,6 +110,8 @@ def open_repair_case(
             opened_by=opened_by,
             due_at=timezone.now() + dt.timedelta(hours=settings.REPAIR_DUE_HOURS),
         )
+        queue_event(webhooks.REPAIR_OPENED, partial(webhooks.case_data, case))
+    return case
 
 
 def open_case_by_hand(
@@ -238,6 +243,7 @@ def close_case(
             locked.follow_up_invitation = _invite_after_repair(locked)
             fields.append("follow_up_invitation")
         locked.save(update_fields=[*fields, bump_version(locked)])
+        queue_event(webhooks.REPAIR_CLOSED, partial(webhooks.case_data, locked))
     return locked
 
 

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from queue import Full, Queue
 from typing import Any, TypeVar
 
@@ -32,6 +33,8 @@ from complaints.models import Customer, MessageChannel, OutboundMessage
 from complaints.phones import mask_phone, normalise_phone
 from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.messaging import quiet_hours_end, schedule_delivery
+from complaints.services.webhooks import queue_event
+from repair import webhooks
 from repair.enums import DamageType, ImportState
 from repair.models import KeyEvent, KeyEventCustomer, RepairCase
 from surveys.enums import SATISFIED_SCORE
@@ -179,10 +182,13 @@ def import_affected(event: KeyEvent) -> KeyEvent:
         logger.exception("Key event %s import failed", event.pk)
         raise
     _write_errors(event, errors)
-    KeyEvent.objects.filter(pk=event.pk).update(
-        import_state=ImportState.DONE, version=F("version") + 1
-    )
-    event.refresh_from_db()
+    with transaction.atomic():
+        KeyEvent.objects.filter(pk=event.pk).update(
+            import_state=ImportState.DONE, version=F("version") + 1
+        )
+        event.refresh_from_db()
+        # One summary event, not repair.opened per case: see repair/webhooks.py.
+        queue_event(webhooks.KEY_EVENT_IMPORTED, partial(webhooks.key_event_data, event))
     return event
 
 

@@ -21,6 +21,7 @@ MATRIX = {
     "work_order":  (302,      200,  404,   200,  200,  200),
     "answer":      (302,      403,  404,   302,  403,  403),
     "dashboard":   (302,      403,  403,   403,  200,  200),
+    "webhooks":    (302,      403,  403,   403,  403,  200),
 }  # fmt: skip
 
 
@@ -54,6 +55,8 @@ def request_page(client, page, complaint, work_order):
             return client.post(url, {"answer": "done"})
         case "dashboard":
             return client.get(reverse("complaints:dashboard"))
+        case "webhooks":
+            return client.get(reverse("complaints:webhooks"))
     raise AssertionError(page)
 
 

@@ -35,6 +35,7 @@ _OVERRIDDEN = {
     "DJANGO_SETTINGS_MODULE",
     "CENTRE_TIME_ZONE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "WEBHOOK_ALLOW_PRIVATE_URLS",
 }
 
 
@@ -76,6 +77,19 @@ def test_a_malformed_variable_stops_start_up_naming_it(variable, value):
         line for line in result.stderr.splitlines() if "ImproperlyConfigured:" in line
     )
     assert variable in error_line
+
+
+@pytest.mark.parametrize(("profile", "allowed"), [("production", "False"), ("development", "True")])
+def test_webhooks_to_private_addresses_are_off_in_production_and_on_in_development(
+    profile, allowed
+):
+    result = run_django(
+        "from django.conf import settings; print(settings.WEBHOOK_ALLOW_PRIVATE_URLS)",
+        DJANGO_SETTINGS_MODULE=f"config.settings.{profile}",
+        SECRET_KEY=GOOD_SECRET,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == allowed
 
 
 def test_production_refuses_debug():

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.openapi import assert_described
+
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
@@ -18,17 +20,7 @@ BODILESS = {"/api/v1/callbacks/{id}/claim/"}
 
 
 def test_every_callback_endpoint_is_described_with_bodies_and_problems(schema):
-    paths = schema["paths"]
-    for path, methods in ENDPOINTS.items():
-        assert path in paths, path
-        assert {method for method in paths[path] if method != "parameters"} == methods, path
-        for method in methods:
-            operation = paths[path][method]
-            assert operation.get("summary"), (path, method)
-            assert any(code.startswith("2") for code in operation["responses"]), (path, method)
-            if method == "post":
-                assert ("requestBody" in operation) == (path not in BODILESS), (path, method)
-            assert "application/problem+json" in str(operation["responses"]), (path, method)
+    assert_described(schema, ENDPOINTS, bodiless=BODILESS)
 
 
 def test_booking_answers_201_or_200_when_joined(schema):
