@@ -37,6 +37,7 @@ from complaints.reports.board import live_board
 from complaints.reports.charts import chart_data
 from complaints.reports.scope import ReportScope, build_scope
 from complaints.reports.trends import trend_report
+from complaints.services.queueing import enqueue_after_commit
 
 QUEUE_PAGE_SIZE = 50
 # Filters the queue's form shows...
@@ -573,7 +574,7 @@ def sla_policies(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("recalculate"):
         from complaints.tasks import recalculate_sla_task
 
-        recalculate_sla_task.delay_on_commit(request.user.pk)
+        enqueue_after_commit(recalculate_sla_task, request.user.pk)
         messages.success(
             request,
             _("Recalculation started: open complaints get the current policies' due times."),

@@ -6,6 +6,7 @@ unreadable bodies, crashes: the ``handler*`` views below, named in
 ``config.urls``), while pages keep their HTML error pages.
 """
 
+import sys
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
@@ -17,7 +18,9 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import defaults
@@ -271,7 +274,15 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     )
 
 
+# Seconds a client should wait before retrying while the database is away (a restart or a
+# fail-over takes a few seconds; CONN_HEALTH_CHECKS reconnects on the next request).
+DATABASE_RETRY_AFTER = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 when the crash was the database being unreachable (restart, fail-over)."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     if not is_api_request(request):
         return defaults.server_error(request)
     return problem_response(
@@ -279,3 +290,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
         code="server_error",
         detail=_("Something went wrong on our side; it has been logged. Try again later."),
     )
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """A clear 503 while the database cannot be reached; nothing was saved.
+
+    The page is rendered without a request context: the context processors would read
+    the session and the user from the very database that is down.
+    """
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+    if is_api_request(request):
+        return problem_response(
+            status_code=503,
+            code="database_unavailable",
+            detail=_("The database cannot be reached just now; nothing was saved. Try again."),
+            headers=headers,
+        )
+    return HttpResponse(render_to_string("503.html"), status=503, headers=headers)

@@ -1,12 +1,14 @@
 """Rate limits per API token (and per user for sessions): 429 with ``Retry-After``.
 
 Fixed windows counted in the default cache (Redis): one atomic ``INCR`` per
-request, so web nodes share the count. A token's own ``rate_limit`` wins over
+request, so web nodes share the count. With Redis down the limit fails open: agents'
+and integrations' writes matter more than the limit. A token's own ``rate_limit`` wins over
 ``API_TOKEN_RATE``; sessions get ``API_USER_RATE``, unauthenticated callers (the
 SMS gateway's signed deliveries, the schema) ``API_ANON_RATE`` per address. An
 empty rate means no limit.
 """
 
+import logging
 import math
 import time
 
@@ -16,6 +18,8 @@ from rest_framework.throttling import BaseThrottle
 
 from complaints.models import ApiToken
 from complaints.rates import parse_rate
+
+logger = logging.getLogger(__name__)
 
 
 class ApiRateThrottle(BaseThrottle):
@@ -32,7 +36,13 @@ class ApiRateThrottle(BaseThrottle):
         key = f"throttle:{identity}:{period}:{window}"
         # add() makes the window's counter (atomic), incr() counts on it; the key
         # outlives its window by a second so that a late incr() never misses it.
-        count = 1 if self.cache.add(key, 1, timeout=period + 1) else self._increment(key, period)
+        try:
+            count = (
+                1 if self.cache.add(key, 1, timeout=period + 1) else self._increment(key, period)
+            )
+        except Exception:  # Redis down: serve the request; an outage must not stop intake
+            logger.warning("Rate limit not counted (cache unavailable) for %s", identity)
+            return True
         if count <= limit:
             return True
         self._wait = (window + 1) * period - now

@@ -8,18 +8,19 @@ Celery first subscribes to the result and, with Redis down, retries that for abo
 """
 
 import logging
+from typing import Any
 
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_after_commit(task) -> None:
-    """Queue ``task`` (no arguments) once this transaction commits; failures are logged."""
+def enqueue_after_commit(task, *args: Any) -> None:
+    """Queue ``task(*args)`` once this transaction commits; failures are logged."""
 
     def enqueue() -> None:
         try:
-            task.apply_async(ignore_result=True)
+            task.apply_async(args, ignore_result=True)
         except Exception:  # broker down: the periodic sweep runs it later
             logger.warning("Could not queue %s; the periodic sweep will run it.", task.name)
 

@@ -122,6 +122,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str_var("CACHE_KEY_PREFIX", "cts"),
+            # A dead or unreachable Redis answers within a second instead of hanging a
+            # request (the rate limit then fails open; the outbox and deliveries wait).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -141,7 +144,10 @@ if REDIS_URL:
     # after this many seconds. It must exceed the longest task (the key-event import may
     # run an hour) or a slow task would be delivered twice while it still runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int_var("CELERY_VISIBILITY_TIMEOUT", 7200, minimum=1)
+        "visibility_timeout": env.int_var("CELERY_VISIBILITY_TIMEOUT", 7200, minimum=1),
+        # Queuing after a commit gives up quickly on an unreachable broker (the sweeps
+        # send the work later) instead of holding the request.
+        "socket_connect_timeout": 2,
     }
 else:
     # Embedded default: kombu's file-system transport, one folder for the

@@ -33,6 +33,7 @@ from complaints.models import Customer, MessageChannel, OutboundMessage
 from complaints.phones import mask_phone, normalise_phone
 from complaints.services.concurrency import bump_version, lock_versioned
 from complaints.services.messaging import quiet_hours_end, schedule_delivery
+from complaints.services.queueing import enqueue_after_commit
 from complaints.services.webhooks import queue_event
 from repair import webhooks
 from repair.enums import DamageType, ImportState
@@ -498,15 +499,6 @@ def event_report(event: KeyEvent) -> dict[str, Any]:
     return {**affected, **cases}
 
 
-def _queue_import(event_id: int) -> None:
-    from repair.tasks import import_key_event_task
-
-    try:
-        import_key_event_task.delay(event_id)
-    except Exception:  # broker down: resume_stalled_imports queues it within a minute
-        logger.warning("Could not queue the import of key event %s; the sweep will.", event_id)
-
-
 def create_event(*, data: dict, by) -> KeyEvent:
     return KeyEvent.objects.create(created_by=by, **data)
 
@@ -516,6 +508,8 @@ def attach_file(event: KeyEvent, *, upload, expected_version: int | None = None)
 
     Refused (412) when the event changed since ``expected_version``.
     """
+    from repair.tasks import import_key_event_task
+
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     check_csv(head)
@@ -540,5 +534,5 @@ def attach_file(event: KeyEvent, *, upload, expected_version: int | None = None)
             ]
         )
         # If the broker is down the file still waits, queued: the resume sweep starts it.
-        transaction.on_commit(lambda: _queue_import(locked.pk))
+        enqueue_after_commit(import_key_event_task, locked.pk)
     return locked

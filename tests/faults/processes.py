@@ -4,6 +4,7 @@ Each process runs in its own session (process group), so that a kill reaches a w
 pool children too, and every process a test starts is stopped when it ends, even on failure.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -48,6 +49,7 @@ class Process:
 
     def __init__(self, name: str, args: list[str], env: dict[str, str], log_dir: Path) -> None:
         self.name = name
+        log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{name}.log"
         self._log = self.log_path.open("wb")
         self.popen = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -105,3 +107,188 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: fl
             return
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def start_redis(port: int, *, log_dir: Path) -> Process:
+    """A private Redis for a test that stops it: the shared one is other tests' broker."""
+    redis = Process(
+        f"redis-{port}",
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(log_dir),
+        ],
+        dict(os.environ),
+        log_dir,
+    )
+    wait_for(lambda: "Ready to accept connections" in redis.log(), 20, f"Redis on {port}")
+    return redis
+
+
+def start_gunicorn(port: int, *, env: dict[str, str], log_dir: Path, workers: int = 2) -> Process:
+    """The product behind gunicorn on 127.0.0.1, answering /healthz when this returns."""
+    import urllib.request
+
+    server = Process(
+        f"gunicorn-{port}",
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        env,
+        log_dir,
+    )
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+                return True
+        except OSError:
+            return False
+
+    wait_for(lambda: answers() or not server.alive(), 60, f"gunicorn on {port}")
+    assert server.alive(), server.log()
+    return server
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own on 127.0.0.1, to stop and restart at will.
+
+    The server runs as the ``postgres`` OS user (it refuses root), so creating it needs
+    root, as CI has; its data lives in a scratch directory removed afterwards.
+    """
+
+    def __init__(self, port: int) -> None:
+        import shutil
+        import tempfile
+
+        self.port = port
+        self.root = Path(tempfile.mkdtemp(prefix="cts-faults-pg-"))
+        self.data = self.root / "data"
+        shutil.chown(self.root, "postgres", "postgres")
+        self._as_postgres(
+            PG_BIN / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
+        self.start()
+
+    @staticmethod
+    def available() -> str | None:
+        """Why a private cluster cannot be made here, or None when it can."""
+        if os.geteuid() != 0:
+            return "needs root to run PostgreSQL as the postgres user"
+        if not (PG_BIN / "initdb").exists():
+            return f"no PostgreSQL 15 binaries in {PG_BIN}"
+        return None
+
+    def _as_postgres(self, *arguments) -> None:
+        subprocess.run(  # noqa: S603 - fixed binaries, our own arguments
+            ["runuser", "-u", "postgres", "--", *map(str, arguments)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.root} -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off"
+        )
+        self._as_postgres(
+            PG_BIN / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.root / "server.log",
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def copy_database(self, source: dict, name: str) -> None:
+        """The source database (schema and rows) as ``name`` here: faster than migrating."""
+        subprocess.run(  # noqa: S603,S607
+            ["createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name],
+            check=True,
+            timeout=60,
+        )
+        dump = subprocess.run(  # noqa: S603,S607
+            [
+                "pg_dump",
+                "-h",
+                source["HOST"],
+                "-p",
+                str(source["PORT"] or 5432),
+                "-U",
+                source["USER"],
+                "--no-owner",
+                source["NAME"],
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        subprocess.run(  # noqa: S603,S607
+            [
+                "psql",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                name,
+            ],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def remove(self) -> None:
+        import shutil
+
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
