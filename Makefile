@@ -9,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 WEB_BIND ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench format messages clean help
+.PHONY: run test lint bench load format messages clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make test   - the whole suite on PostgreSQL and Redis"
 	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  - benchmarks on PostgreSQL (SCALE=small for a quick run)"
+	@echo "make load   - 50 simulated users for 60 s against gunicorn (LOAD_USERS=, LOAD_SECONDS=)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,11 @@ lint: $(DEV_STAMP)
 SCALE ?= full
 bench: $(DEV_STAMP)
 	$(PY) -m bench --scale $(SCALE)
+
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+load: $(DEV_STAMP)
+	$(PY) -m bench.load --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
