@@ -7,6 +7,7 @@ from .complaints import (
     ComplaintEvent,
     ReferenceCounter,
     WorkOrder,
+    next_due_expression,
 )
 from .customers import Customer
 from .people import Department, Team, User
@@ -45,5 +46,6 @@ __all__ = [
     "Team",
     "User",
     "WorkOrder",
+    "next_due_expression",
     "hash_token_secret",
 ]
