@@ -11,9 +11,8 @@ from typing import Any
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled_complaints.csv"
 
 
-def run(*, scale: str) -> dict[str, Any]:
-    from complaints.models import ClassificationRule, ClassifierModel
-    from complaints.services.classification import classify
+def train_model():
+    """A model trained on the shipped labelled set; returns (model, rows, training seconds)."""
     from complaints.services.evaluation import read_labelled
     from complaints.services.learning import train_classifier
 
@@ -23,7 +22,14 @@ def run(*, scale: str) -> dict[str, Any]:
     ]  # a few copies: a realistic vocabulary size without a big data set
     started = time.perf_counter()
     model = train_classifier(rows=training)
-    training_seconds = time.perf_counter() - started
+    return model, rows, len(training), time.perf_counter() - started
+
+
+def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
+    from complaints.models import ClassificationRule, ClassifierModel
+    from complaints.services.classification import classify
+
+    model, rows, training_rows, training_seconds = train_model()
     samples = 500 if scale == "small" else 5000
     texts = [(row["text"], row["channel"], row["emotion"]) for row in rows]
     classify(text="warm-up")  # compile rules, load the model
@@ -39,9 +45,10 @@ def run(*, scale: str) -> dict[str, Any]:
         "name": "classification",
         "rules": ClassificationRule.objects.filter(is_active=True).count(),
         "model_version": model.version,
-        "training_rows": len(training),
+        "training_rows": training_rows,
         "training_seconds": round(training_seconds, 2),
         "samples": samples,
+        "figure": "median ms per complaint",
         "median_ms": round(statistics.median(timings), 3),
         "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 3),
         "target": "median <= 5 ms",

@@ -2,6 +2,9 @@
 
 Target (issue 6): 1,000,000 open complaints with 10,000 falling due: one check in at most
 2 s, and at most 1.5 times the time of the same 10,000 among 100,000 open.
+
+It loads rows of its own (a million open complaints is not a centre's history: the
+shared data set has 25,000 open) into the scratch database, so the shared set stays.
 """
 
 import datetime as dt
@@ -12,16 +15,20 @@ from typing import Any
 SCALES = {"full": (1_000_000, 100_000, 10_000), "small": (50_000, 5_000, 1_000)}
 
 
-def run(*, scale: str) -> dict[str, Any]:
+def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
+    from bench.setup import SCRATCH_DATABASE, use_database
+
     large, baseline, due = SCALES[scale]
-    big = _measure(open_rows=large, due_rows=due)
-    small = _measure(open_rows=baseline, due_rows=due)
+    with use_database(SCRATCH_DATABASE):
+        big = _measure(open_rows=large, due_rows=due)
+        small = _measure(open_rows=baseline, due_rows=due)
     ratio = big["seconds"] / small["seconds"] if small["seconds"] else None
     return {
         "name": "deadline_check",
         "open_rows": large,
         "baseline_open_rows": baseline,
         "due_rows": due,
+        "figure": "check seconds (1M open)",
         "seconds": round(big["seconds"], 3),
         "baseline_seconds": round(small["seconds"], 3),
         "ratio": round(ratio, 2) if ratio else None,
