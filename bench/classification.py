@@ -11,15 +11,16 @@ from typing import Any
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled_complaints.csv"
 
 
-def train_model():
-    """A model trained on the shipped labelled set; returns (model, rows, training seconds)."""
+def train_model(*, copies: int = 4):
+    """A model trained on the shipped labelled set; (model, rows, training rows, seconds).
+
+    A few copies of each row give a realistic vocabulary size without a big data set.
+    """
     from complaints.services.evaluation import read_labelled
     from complaints.services.learning import train_classifier
 
     rows = read_labelled(LABELLED)
-    training = [
-        {**row, "text": f"{row['text']} #{copy}"} for copy in range(4) for row in rows
-    ]  # a few copies: a realistic vocabulary size without a big data set
+    training = [{**row, "text": f"{row['text']} #{copy}"} for copy in range(copies) for row in rows]
     started = time.perf_counter()
     model = train_classifier(rows=training)
     return model, rows, len(training), time.perf_counter() - started

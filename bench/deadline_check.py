@@ -12,7 +12,7 @@ import io
 import time
 from typing import Any
 
-SCALES = {"full": (1_000_000, 100_000, 10_000), "small": (50_000, 5_000, 1_000)}
+SCALES = {"full": (1_000_000, 100_000, 10_000), "small": (20_000, 2_000, 500)}
 
 
 def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:

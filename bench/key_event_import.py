@@ -102,11 +102,11 @@ BAD_PHONES = ("1381234567", "15412345678", "", "n/a", "138 1234 567X", "12345", 
 def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
     from bench.setup import SCRATCH_DATABASE, use_database
 
-    with use_database(SCRATCH_DATABASE) as url:
-        return _run(SCALES[scale], database_url=url)
+    with use_database(SCRATCH_DATABASE):
+        return _run(SCALES[scale], database=SCRATCH_DATABASE)
 
 
-def _run(rows: int, *, database_url: str) -> dict[str, Any]:
+def _run(rows: int, *, database: str) -> dict[str, Any]:
     from django.test import override_settings
 
     with tempfile.TemporaryDirectory(prefix="bench-key-event-") as folder:
@@ -117,7 +117,7 @@ def _run(rows: int, *, database_url: str) -> dict[str, Any]:
         baseline = _copy_seconds(path)
         with override_settings(MEDIA_ROOT=media):
             event = _event(path)
-            measured = _import(event.pk, media=media, database_url=database_url)
+            measured = _import(event.pk, media=media, database=database)
         cases, sms, skipped = _counts(event.pk)
     peak_mb = measured["peak_rss_kib"] / 1024
     seconds = measured["seconds"]
@@ -285,15 +285,17 @@ def _event(path: Path):
     return event
 
 
-def _import(event_id: int, *, media: Path, database_url: str) -> dict[str, Any]:
+def _import(event_id: int, *, media: Path, database: str) -> dict[str, Any]:
     """Run the import in a fresh process; return its seconds and peak RSS."""
-    command = [sys.executable, "-m", "bench.key_event_worker", str(event_id)]
+    command = [
+        sys.executable, "-m", "bench.key_event_worker", str(event_id), "--database", database
+    ]  # fmt: skip
     if profile := os.environ.get("BENCH_PROFILE"):
         command += ["--profile", profile]
     completed = subprocess.run(  # noqa: S603 - our own interpreter and module
         command,
         cwd=ROOT,
-        env={**os.environ, "MEDIA_ROOT": str(media), "DATABASE_URL": database_url},
+        env={**os.environ, "MEDIA_ROOT": str(media)},
         capture_output=True,
         text=True,
         timeout=900,

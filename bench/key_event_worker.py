@@ -1,6 +1,6 @@
 """Import one key event's file in a fresh process, as a worker would; print time and memory.
 
-``python -m bench.key_event_worker EVENT_ID [--profile FILE]`` prints one JSON line:
+``python -m bench.key_event_worker EVENT_ID --database NAME [--profile FILE]`` prints a JSON line:
 seconds spent in ``import_affected`` and the process's peak RSS in KiB (``VmHWM``,
 the high-water mark of this program's own memory; ``ru_maxrss`` would also count the
 parent's memory at the fork, which Linux carries across ``exec``).
@@ -20,9 +20,11 @@ from bench.setup import setup_django
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("event_id", type=int)
+    parser.add_argument("--database", required=True, help="the benchmark database to use")
     parser.add_argument("--profile", help="write cProfile statistics to this file")
     args = parser.parse_args()
-    setup_django(migrate=False)  # the parent migrated; the migration loader is not a worker's
+    # The parent migrated; the migration loader is not a worker's.
+    setup_django(migrate=False, database=args.database)
 
     from repair.models import KeyEvent
     from repair.services.key_events import import_affected

@@ -7,7 +7,8 @@ open backlog, so both render the same rows: the ratio shows what two years of hi
 cost a page, and a page whose queries do not degrade with history stays near 1.
 
 Measured one request at a time (latency, not throughput) through gunicorn, after a
-warm-up, for:
+warm-up, with both databases' servers up and the requests alternating between them in
+rounds, for:
 - ``/`` as an agent of the first team (a session): the team's open queue, most pressing
   deadline first, with the tabs' counts;
 - ``/api/v1/complaints/`` as an agent's token (their scope: team, own, created);
@@ -17,6 +18,7 @@ warm-up, for:
 
 import json
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 
 from bench import dataset, load, server
@@ -24,21 +26,37 @@ from bench.setup import no_history_database, use_database
 
 SCALES = {
     "full": load.Load(requests=200, concurrency=1, max_seconds=60, warmup=20),
-    "small": load.Load(requests=40, concurrency=1, max_seconds=20, warmup=5),
+    "small": load.Load(requests=20, concurrency=1, max_seconds=10, warmup=3),
 }
+# Requests alternate between the two servers in this many rounds, so that a burst of
+# noise on this shared machine falls on both sides alike.
+ROUNDS = 10
 TARGET_RATIO = 1.5
 DEEP_PAGES = 20
 
 
+@dataclass
+class Side:
+    """One database's server and requests: with the history or without it."""
+
+    database_url: str
+    requests: dict[str, bytes]
+    crm_token: str
+
+
 def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
     plan = SCALES[scale]
-    with_history = _measure(context["dataset"], context, plan)
-    with use_database(no_history_database(scale)):
+    history = _side(context["dataset"], context, context["database_url"])
+    with use_database(no_history_database(scale)) as url:
         without = dataset.ensure(scale, history=False, regenerate=context["regenerate"])
-        baseline = _measure(without, context, plan)
+        none = _side(without, context, url)
+    try:
+        measured = _measure(history, none, plan)
+    finally:
+        with use_database(no_history_database(scale)):
+            dataset.restore(without)
     rows, met = [], True
-    for name, outcome in with_history.items():
-        base = baseline[name]
+    for name, (outcome, base) in measured.items():
         ratio = outcome["p50_ms"] / base["p50_ms"] if base["p50_ms"] else None
         p95_ratio = outcome["p95_ms"] / base["p95_ms"] if base["p95_ms"] else None
         row_met = ratio is not None and ratio <= TARGET_RATIO and not outcome["errors"]
@@ -63,8 +81,8 @@ def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "name": "queue_list",
-        "with_history": with_history,
-        "without_history": baseline,
+        "with_history": {name: outcome for name, (outcome, _base) in measured.items()},
+        "without_history": {name: base for name, (_outcome, base) in measured.items()},
         "baseline_dataset": without.summary(),
         "target": f"p50 ratio <= {TARGET_RATIO} (history vs none)",
         "met": met,
@@ -72,8 +90,8 @@ def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _measure(data: dataset.Dataset, context: dict[str, Any], plan: load.Load) -> dict[str, Any]:
-    """p50/p95 of each page against the current database."""
+def _side(data: dataset.Dataset, context: dict[str, Any], url: str) -> Side:
+    """Sign in (a session, two tokens) in the current database; the requests to send."""
     agent, crm = data.people["agent"], data.people["crm"]
     session = context["session"](agent)
     agent_token = context["token"](agent, ["complaints:read"])
@@ -83,15 +101,41 @@ def _measure(data: dataset.Dataset, context: dict[str, Any], plan: load.Load) ->
         "list (agent)": _get("/api/v1/complaints/", token=agent_token),
         "list (all)": _get("/api/v1/complaints/", token=crm_token),
     }
-    figures = {}
-    with server.gunicorn(database_url=context["current_database_url"]()) as web:
-        requests["list (all, deep)"] = _get(_deep_cursor(web, crm_token), token=crm_token)
-        for name, payload in requests.items():
-            make = lambda _index, payload=payload: payload  # noqa: E731
-            warm = load.Load(requests=plan.warmup, concurrency=1, max_seconds=30)
-            load.run(web.host, web.port, make, warm)
-            figures[name] = load.run(web.host, web.port, make, plan).figures(expected=200)
+    return Side(database_url=url, requests=requests, crm_token=crm_token)
+
+
+def _measure(history: Side, none: Side, plan: load.Load) -> dict[str, tuple[dict, dict]]:
+    """(with history, without) figures of each page, both servers up, requests alternating."""
+    per_round = load.Load(
+        requests=max(plan.requests // ROUNDS, 1),
+        concurrency=1,
+        max_seconds=plan.max_seconds / ROUNDS,
+    )
+    warm = load.Load(requests=plan.warmup, concurrency=1, max_seconds=30)
+    with (
+        server.gunicorn(database_url=history.database_url) as with_web,
+        server.gunicorn(database_url=none.database_url) as without_web,
+    ):
+        sides = ((history, with_web), (none, without_web))
+        for side, web in sides:
+            deep = _deep_cursor(web, side.crm_token)
+            side.requests["list (all, deep)"] = _get(deep, token=side.crm_token)
+        figures = {}
+        for name in history.requests:
+            outcomes = [load.Outcome(), load.Outcome()]
+            for side, web in sides:
+                load.run(web.host, web.port, _constant(side.requests[name]), warm)
+            for _round in range(ROUNDS):
+                for number, (side, web) in enumerate(sides):
+                    make = _constant(side.requests[name])
+                    measured = load.run(web.host, web.port, make, per_round)
+                    outcomes[number] = outcomes[number].merged(measured)
+            figures[name] = tuple(outcome.figures(expected=200) for outcome in outcomes)
     return figures
+
+
+def _constant(payload: bytes):
+    return lambda _index: payload
 
 
 def _get(path: str, *, cookie: str = "", token: str = "") -> bytes:

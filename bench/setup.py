@@ -28,17 +28,19 @@ def no_history_database(scale: str) -> str:
     return f"{bench_database(scale)}_nohistory"
 
 
-def setup_django(*, migrate: bool = True, scale: str = "full") -> None:
-    """Point Django at the benchmark database; ``migrate=False`` in helper processes.
+def setup_django(*, migrate: bool = True, scale: str = "full", database: str = "") -> None:
+    """Point Django at a benchmark database; ``migrate=False`` in helper processes.
 
-    A helper process (bench/key_event_worker.py) runs after the parent migrated, and
-    its peak memory must be a worker's, not the migration loader's.
+    The databases and Redis are the benchmarks' own whatever ``DATABASE_URL`` and
+    ``REDIS_URL`` say: generating a data set empties the database it runs in. The server
+    is ``BENCH_POSTGRES`` (default ``postgres://postgres@127.0.0.1:5432``). A helper
+    process (bench/key_event_worker.py) names its ``database``; it runs after the parent
+    migrated, and its peak memory must be a worker's, not the migration loader's.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
-    os.environ.setdefault(
-        "DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{bench_database(scale)}"
-    )
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+    server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    os.environ["DATABASE_URL"] = f"{server.rstrip('/')}/{database or bench_database(scale)}"
+    os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/13"
     os.environ.setdefault("DEBUG", "false")
     # One key for this process and the servers it starts: sessions it creates must verify.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))

@@ -27,11 +27,11 @@ SCALES = {"full": (100_000, 2_000), "small": (1_000, 200)}  # invitations, sched
 
 def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
     from django.conf import settings
-    from django.db import connection
     from django.utils import timezone
 
     from complaints.models import Complaint, OutboundMessage
     from complaints.services.messaging import quiet_hours_end
+    from surveys.enums import InvitationState
     from surveys.models import SurveyInvitation
     from surveys.services import invite_after_closure, send_due_invitations
 
@@ -61,7 +61,9 @@ def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
                 break
             batches.append((sent, time.perf_counter() - began))
         sending = time.perf_counter() - started
-    queued = OutboundMessage.objects.filter(dedupe_key__startswith="survey:", id__gte=first_message)
+    ours = SurveyInvitation.objects.filter(pk__gte=first_invitation, complaint_id__in=ids)
+    keys = [f"survey:{pk}" for pk in ours.values_list("pk", flat=True)]
+    queued = OutboundMessage.objects.filter(id__gte=first_message, dedupe_key__in=keys)
     queued_count = queued.count()
     held = queued.exclude(not_before=quiet_hours_end(later)).count()
     baseline = _baseline_seconds(first_invitation, count)
@@ -69,9 +71,7 @@ def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
     baseline_per_second = count / baseline if baseline else None
     ratio = baseline_per_second / per_second if per_second and baseline_per_second else None
     batch_ms = [seconds * 1000 for _sent, seconds in batches]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM surveys_surveyinvitation WHERE state = 'scheduled'")
-        left = cursor.fetchone()[0]
+    left = ours.filter(state=InvitationState.SCHEDULED).count()
     return {
         "name": "survey_invitations",
         "closed_complaints": count,
