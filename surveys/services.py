@@ -36,7 +36,7 @@ from surveys.signals import survey_answered
 logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "surveys.invitation"  # noqa: S105 - a namespace for signatures, not a secret
-# Invitations per batch (one locking read, one insert of their messages, one update):
+# Invitations per batch (two reads, one insert of their messages, one update):
 # 1,000 keeps a batch's transaction, and its row locks, well under a second at a million
 # complaints (docs/performance.md, "Survey invitations"); the task sends batches until
 # none is left.
@@ -151,22 +151,30 @@ def send_due_invitations(*, now: dt.datetime | None = None, limit: int | None = 
     """Send one batch of scheduled invitations that are due; return how many went out.
 
     Set-based, so that a backlog drains fast: the batch's rows are locked (SKIP LOCKED:
-    concurrent runs share the work) and read as plain values, their messages go into the
-    outbox in one insert per channel (SMS wait for the end of quiet hours there; a dedupe
-    key already queued adds nothing), and the batch is marked sent in one update. Each
-    message is written in its customer's language. The task repeats this while full
-    batches go out.
+    concurrent runs share the work) and read as plain values in two queries, their
+    messages go into the outbox in one insert per channel (SMS wait for the end of quiet
+    hours there; a dedupe key already queued adds nothing), and the batch is marked sent
+    in one update. Each message is written in its customer's language. The task repeats
+    this while full batches go out.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(
-            SurveyInvitation.objects.select_for_update(skip_locked=True, of=("self",))
+        # The batch is picked and locked on the invitations alone, then read with its
+        # customers and complaints: joined in the locking read, a planner that had not
+        # counted the backlog yet joined every waiting invitation before sorting.
+        batch = list(
+            SurveyInvitation.objects.select_for_update(skip_locked=True)
             .filter(state=InvitationState.SCHEDULED, send_after__lte=now)
             .order_by("send_after", "id")
-            .values(*_SEND_FIELDS)[: limit or SEND_BATCH_SIZE]
+            .values_list("id", flat=True)[: limit or SEND_BATCH_SIZE]
         )
-        if not due:
+        if not batch:
             return 0
+        due = list(
+            SurveyInvitation.objects.filter(pk__in=batch)
+            .order_by("send_after", "id")
+            .values(*_SEND_FIELDS)
+        )
         texts = _invitation_texts({row["customer__language"] for row in due})
         link = _link_builder()
         for channel in sorted({row["channel"] for row in due}):
