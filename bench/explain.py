@@ -21,11 +21,11 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="names of the plans to print")
     args = parser.parse_args()
     setup_django(migrate=False, scale=args.scale)
-    for name, sql in _statements():
+    for name, sql, lines in [*_statements(), _invitations_backlog()]:
         if args.only and name not in args.only:
             continue
         print(f"--- {name}\n{sql}\n")
-        for line in _explain(sql):
+        for line in lines or _explain(sql):
             print(line)
         print()
     return 0
@@ -46,6 +46,7 @@ def _statements() -> list[tuple[str, str]]:
         ("list (agent)", _first(lambda: list(_page(selectors.complaint_list(agent))))),
         ("list (all)", _first(lambda: list(_page(selectors.complaint_list(crm))))),
     ]
+    statements = [(name, sql, None) for name, sql in statements]
     deep = Complaint.objects.order_by("-received_at", "-id").values_list("received_at", flat=True)
     cursor = deep[1000]
     statements.append(
@@ -54,6 +55,7 @@ def _statements() -> list[tuple[str, str]]:
             _first(
                 lambda: list(_page(selectors.complaint_list(crm).filter(received_at__lt=cursor)))
             ),
+            None,
         )
     )
     repeater = (
@@ -72,14 +74,34 @@ def _statements() -> list[tuple[str, str]]:
                     at=repeater["received_at"],
                 )
             ),
+            None,
         )
     )
     soon = timezone.now() + dt.timedelta(minutes=10)
-    statements.append(("deadline check UPDATE", _first(lambda: _deadline_check(soon))))
-    statements.append(
-        ("invitations due", _first(lambda: _send_invitations(soon), "surveys_surveyinvitation"))
-    )
+    statements.append(("deadline check UPDATE", _first(lambda: _deadline_check(soon)), None))
     return statements
+
+
+def _invitations_backlog() -> tuple[str, str, list[str]]:
+    """The invitation task's locking read with 10,000 invitations due (then rolled back)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from bench import survey_invitations
+    from surveys.services import send_due_invitations
+
+    now = timezone.now()
+    with transaction.atomic():
+        survey_invitations._schedule_rest(survey_invitations._eligible(10_000, now=now), now=now)
+        with CaptureQueriesContext(connection) as captured:
+            send_due_invitations(now=now + dt.timedelta(hours=2))
+        sql = next(q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"])
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            lines = [row[0] for row in cursor.fetchall()]
+        transaction.set_rollback(True)
+    return "invitations due (10,000 waiting)", sql, lines
 
 
 def _page(queryset):
@@ -107,12 +129,6 @@ def _deadline_check(now: dt.datetime) -> None:
 
     check = next(check for check in _checks() if check.name == "resolution_breach")
     _mark_batch(check, now)
-
-
-def _send_invitations(now: dt.datetime) -> None:
-    from surveys.services import send_due_invitations
-
-    send_due_invitations(now=now + dt.timedelta(hours=1))
 
 
 def _explain(sql: str) -> list[str]:
