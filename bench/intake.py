@@ -19,6 +19,7 @@ from typing import Any
 
 from bench import dataset, load, server
 from bench.classification import train_model
+from bench.setup import raw_connection
 
 # Requests (and the time cap) per endpoint, over all rounds.
 SCALES = {
@@ -175,17 +176,7 @@ class _LockWaits:
         self._thread.join(timeout=5)
 
     def _sample(self) -> None:
-        import psycopg2
-        from django.db import connection
-
-        config = connection.settings_dict
-        raw = psycopg2.connect(
-            dbname=config["NAME"],
-            user=config["USER"],
-            password=config["PASSWORD"],
-            host=config["HOST"],
-            port=config["PORT"] or 5432,
-        )
+        raw = raw_connection()
         raw.autocommit = True
         try:
             with raw.cursor() as cursor:

@@ -91,6 +91,21 @@ def use_database(name: str) -> Iterator[str]:
         connection.settings_dict["NAME"] = previous
 
 
+def raw_connection():
+    """A psycopg2 connection of its own to Django's current database (not Django's)."""
+    import psycopg2
+    from django.db import connection
+
+    config = connection.settings_dict
+    return psycopg2.connect(
+        dbname=config["NAME"],
+        user=config["USER"],
+        password=config["PASSWORD"],
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+    )
+
+
 def _create_database(url: str) -> None:
     """Create the benchmark database when it is missing (PostgreSQL only)."""
     import environ
