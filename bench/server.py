@@ -58,6 +58,9 @@ def gunicorn(
         "DATABASE_URL": database_url,
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
+        # No per-token rate limit (the API's throttling): the load would measure the limit.
+        "API_TOKEN_RATE": "",
+        "API_USER_RATE": "",
     }
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
