@@ -24,7 +24,7 @@ from bench.setup import raw_connection
 # Requests (and the time cap) per endpoint, over all rounds.
 SCALES = {
     "full": load.Load(requests=3000, concurrency=8, max_seconds=240, warmup=100),
-    "small": load.Load(requests=200, concurrency=4, max_seconds=30, warmup=10),
+    "small": load.Load(requests=120, concurrency=4, max_seconds=30, warmup=8),
 }
 # Intake and the baseline alternate in this many rounds, so that a burst of noise on
 # this shared machine falls on both.

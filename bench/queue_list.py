@@ -26,7 +26,7 @@ from bench.setup import no_history_database, use_database
 
 SCALES = {
     "full": load.Load(requests=200, concurrency=1, max_seconds=60, warmup=20),
-    "small": load.Load(requests=20, concurrency=1, max_seconds=10, warmup=3),
+    "small": load.Load(requests=10, concurrency=1, max_seconds=10, warmup=2),
 }
 # Requests alternate between the two servers in this many rounds, so that a burst of
 # noise on this shared machine falls on both sides alike.
