@@ -452,6 +452,7 @@ def _generate(scale: Scale, *, history: bool) -> tuple[dt.datetime, dict[str, in
             cursor.execute(f"DELETE FROM {MARKER_TABLE}")  # noqa: S608 - our constant
             step("truncate", f"TRUNCATE {', '.join(ACTIVITY_TABLES)} RESTART IDENTITY CASCADE")
             _drop_constraints(cursor, LOADED_TABLES)
+            _lend_defaults(cursor, LOADED_TABLES)
             people = _people_rows(cursor)
             params.update(people, **_scale_params(scale), history=history)
             step("plan", None, run=lambda: _load_plan(cursor, scale, people, now=now))
@@ -702,6 +703,32 @@ def _drop_constraints(cursor, tables: tuple[str, ...]) -> None:
             f"INSERT INTO {PENDING_TABLE} (statement, is_foreign_key) VALUES (%s, %s)",  # noqa: S608
             pending,
         )
+
+
+def _lend_defaults(cursor, tables: tuple[str, ...]) -> None:
+    """Give the loaded tables' NOT NULL columns their model default for the load.
+
+    Django keeps defaults in Python, not in the table, so a column another change adds
+    (a ``version`` with ``default=1``) would make the generator's INSERTs fail. Simple
+    literal defaults become column defaults until the rebuild takes them away again.
+    """
+    from django.apps import apps
+
+    models = {model._meta.db_table: model for model in apps.get_models()}
+    pending = []
+    for table in tables:
+        for column_field in models[table]._meta.concrete_fields:
+            has = column_field.has_default()
+            default = column_field.default if has else None
+            if column_field.null or not isinstance(default, bool | int | float | str):
+                continue
+            column = f'ALTER TABLE {table} ALTER COLUMN "{column_field.column}"'
+            cursor.execute(f"{column} SET DEFAULT %s", [default])
+            pending.append((f"{column} DROP DEFAULT", False))
+    cursor.executemany(
+        f"INSERT INTO {PENDING_TABLE} (statement, is_foreign_key) VALUES (%s, %s)",  # noqa: S608
+        pending,
+    )
 
 
 def _finish_rebuild() -> None:
