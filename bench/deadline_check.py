@@ -2,28 +2,39 @@
 
 Target (issue 6): 1,000,000 open complaints with 10,000 falling due: one check in at most
 2 s, and at most 1.5 times the time of the same 10,000 among 100,000 open.
+
+It loads rows of its own (a million open complaints is not a centre's history: the
+shared data set has 25,000 open) into the scratch database, so the shared set stays.
 """
 
 import datetime as dt
 import io
+import statistics
 import time
 from typing import Any
 
-SCALES = {"full": (1_000_000, 100_000, 10_000), "small": (50_000, 5_000, 1_000)}
+SCALES = {"full": (1_000_000, 100_000, 10_000), "small": (20_000, 2_000, 500)}
+CHECKS = 3
 
 
-def run(*, scale: str) -> dict[str, Any]:
+def run(*, scale: str, context: dict[str, Any]) -> dict[str, Any]:
+    from bench.setup import SCRATCH_DATABASE, use_database
+
     large, baseline, due = SCALES[scale]
-    big = _measure(open_rows=large, due_rows=due)
-    small = _measure(open_rows=baseline, due_rows=due)
+    with use_database(SCRATCH_DATABASE):
+        big = _measure(open_rows=large, due_rows=due)
+        small = _measure(open_rows=baseline, due_rows=due)
     ratio = big["seconds"] / small["seconds"] if small["seconds"] else None
     return {
         "name": "deadline_check",
         "open_rows": large,
         "baseline_open_rows": baseline,
         "due_rows": due,
+        "figure": "check seconds (1M open)",
         "seconds": round(big["seconds"], 3),
         "baseline_seconds": round(small["seconds"], 3),
+        "checks": [round(seconds, 3) for seconds in big["all"]],
+        "baseline_checks": [round(seconds, 3) for seconds in small["all"]],
         "ratio": round(ratio, 2) if ratio else None,
         "breaches_marked": big["marked"],
         "target": "<= 2 s and ratio <= 1.5",
@@ -32,17 +43,42 @@ def run(*, scale: str) -> dict[str, Any]:
 
 
 def _measure(*, open_rows: int, due_rows: int) -> dict[str, Any]:
-    from django.db import connection
+    """The median of ``CHECKS`` checks, the breaches unmarked again between them.
 
+    One check lasts a second or two: on a shared machine a single one is mostly noise.
+    """
     from complaints.services.sla import check_deadlines
 
     now = _load(open_rows=open_rows, due_rows=due_rows)
+    timings, marked = [], []
+    for _check in range(CHECKS):
+        _unmark()
+        started = time.perf_counter()
+        counts = check_deadlines(now=now)
+        timings.append(time.perf_counter() - started)
+        marked.append(counts["resolution_breach"])
+    return {"seconds": statistics.median(timings), "marked": min(marked), "all": timings}
+
+
+def _unmark() -> None:
+    """Undo a check: breaches unmarked, its events, notifications and messages gone.
+
+    TRUNCATE, not DELETE: the timeline is append-only, and these are the benchmark's own
+    rows in its own database. The vacuum takes the marked rows' old index entries away
+    and counts the table, as the first check found it.
+    """
+    from django.db import connection
+
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE complaints_complaint")
-    started = time.perf_counter()
-    counts = check_deadlines(now=now)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "marked": counts["resolution_breach"]}
+        cursor.execute(
+            "UPDATE complaints_complaint SET resolution_breached_at = NULL "
+            "WHERE resolution_breached_at IS NOT NULL"
+        )
+        cursor.execute(
+            "TRUNCATE complaints_complaintevent, complaints_notification, "
+            "complaints_outboundmessage"
+        )
+        cursor.execute("VACUUM (ANALYZE, INDEX_CLEANUP ON) complaints_complaint")
 
 
 def _load(*, open_rows: int, due_rows: int) -> dt.datetime:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from complaints.errors import ApplicationError
 from complaints.models import Complaint, User
 from complaints.phones import normalise_phone
-from complaints.services.messaging import queue_message
+from complaints.services.messaging import queue_messages
 from complaints.services.webhooks import queue_event
 from surveys.enums import AnsweredVia, InvitationChannel, InvitationState, QuestionKind
 from surveys.models import (
@@ -39,8 +39,11 @@ from surveys.webhooks import SURVEY_ANSWERED, response_data
 logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "surveys.invitation"  # noqa: S105 - a namespace for signatures, not a secret
-# Invitations sent per task run; the task runs every minute.
-SEND_BATCH_SIZE = 500
+# Invitations per batch (two reads, one insert of their messages, one update):
+# 1,000 keeps a batch's transaction, and its row locks, well under a second at a million
+# complaints (docs/performance.md, "Survey invitations"); the task sends batches until
+# none is left.
+SEND_BATCH_SIZE = 1000
 LOW_SCORE = 2
 
 
@@ -141,62 +144,128 @@ def default_questionnaire(language: str) -> Questionnaire | None:
 
 
 def token_for(invitation: SurveyInvitation) -> str:
-    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=TOKEN_SALT)
+    return _token(invitation.pk, invitation.nonce)
 
 
-def survey_url(invitation: SurveyInvitation) -> str:
-    path = reverse("surveys:answer", args=[token_for(invitation)])
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"
+def _token(pk: int, nonce: str) -> str:
+    return signing.dumps({"i": pk, "n": nonce}, salt=TOKEN_SALT)
 
 
-def send_due_invitations(*, now: dt.datetime | None = None) -> int:
-    """Send scheduled invitations that are due, through the outbox (SMS waits for quiet hours)."""
+def _link_builder():
+    """Survey links for a batch: the URL is reversed once, each token signed per invitation."""
+    marker = "0"
+    prefix, suffix = reverse("surveys:answer", args=[marker]).rsplit(marker, 1)
+    base = f"{settings.PUBLIC_BASE_URL.rstrip('/')}{prefix}"
+    return lambda pk, nonce: f"{base}{_token(pk, nonce)}{suffix}"
+
+
+def send_due_invitations(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+    """Send one batch of scheduled invitations that are due; return how many went out.
+
+    Set-based, so that a backlog drains fast: the batch's rows are locked (SKIP LOCKED:
+    concurrent runs share the work) and read as plain values in two queries, their
+    messages go into the outbox in one insert per channel (SMS wait for the end of quiet
+    hours there; a dedupe key already queued adds nothing), and the batch is marked sent
+    in one update. Each message is written in its customer's language. The task repeats
+    this while full batches go out.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(
-            SurveyInvitation.objects.select_for_update(skip_locked=True, of=("self",))
+        # The batch is picked and locked on the invitations alone, then read with its
+        # customers and complaints: joined in the locking read, a planner that had not
+        # counted the backlog yet joined every waiting invitation before sorting.
+        batch = list(
+            SurveyInvitation.objects.select_for_update(skip_locked=True)
             .filter(state=InvitationState.SCHEDULED, send_after__lte=now)
-            .select_related("customer", "complaint")
-            .order_by("send_after", "id")[:SEND_BATCH_SIZE]
+            .order_by("send_after", "id")
+            .values_list("id", flat=True)[: limit or SEND_BATCH_SIZE]
         )
-        for invitation in due:
-            _send(invitation, now=now)
+        if not batch:
+            return 0
+        due = list(
+            SurveyInvitation.objects.filter(pk__in=batch)
+            .order_by("send_after", "id")
+            .values(*_SEND_FIELDS)
+        )
+        texts = _invitation_texts({row["customer__language"] for row in due})
+        link = _link_builder()
+        for channel in sorted({row["channel"] for row in due}):
+            batch = [row for row in due if row["channel"] == channel]
+            queue_messages(
+                channel=channel,
+                recipients=[
+                    row[
+                        "customer__phone" if channel == InvitationChannel.SMS else "customer__email"
+                    ]
+                    for row in batch
+                ],
+                bodies=[
+                    _text(texts, row)[0]
+                    % {
+                        "name": row["customer__name"],
+                        "reference": row["complaint__reference"],
+                        "topic": row["topic"],
+                        "url": link(row["id"], row["nonce"]),
+                    }
+                    for row in batch
+                ],
+                subjects=[_text(texts, row)[1] for row in batch],
+                dedupe_keys=[f"survey:{row['id']}" for row in batch],
+                complaint_ids=[row["complaint_id"] for row in batch],
+                not_before=now,
+            )
+        SurveyInvitation.objects.filter(pk__in=[row["id"] for row in due]).update(
+            state=InvitationState.SENT,
+            sent_at=now,
+            expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_DAYS),
+        )
     return len(due)
 
 
-def _send(invitation: SurveyInvitation, *, now: dt.datetime) -> None:
-    customer = invitation.customer
-    with translation.override(customer.language):
-        if invitation.complaint_id:
-            body = _(
-                "%(name)s, how did we do with complaint %(reference)s? Tell us here: %(url)s "
-                "(or reply with a score from 1 to 5)"
-            ) % {
-                "name": customer.name,
-                "reference": invitation.complaint.reference,
-                "url": survey_url(invitation),
-            }
-            subject = _("How did we handle your complaint?")
-        else:
-            body = _(
-                "%(name)s, how satisfied are you with %(topic)s? Tell us here: %(url)s "
-                "(or reply with a score from 1 to 5)"
-            ) % {"name": customer.name, "topic": invitation.topic, "url": survey_url(invitation)}
-            subject = _("How did we do?")
-    recipient = customer.phone if invitation.channel == InvitationChannel.SMS else customer.email
-    queue_message(
-        channel=invitation.channel,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        complaint=invitation.complaint,
-        dedupe_key=f"survey:{invitation.pk}",
-        not_before=now,
-    )
-    invitation.state = InvitationState.SENT
-    invitation.sent_at = now
-    invitation.expires_at = now + dt.timedelta(days=settings.SURVEY_LINK_DAYS)
-    invitation.save(update_fields=["state", "sent_at", "expires_at"])
+# What sending reads of an invitation, its customer and its complaint: values, not
+# instances (building a thousand of each took longer than the batch's SQL).
+_SEND_FIELDS = (
+    "id",
+    "nonce",
+    "channel",
+    "topic",
+    "complaint_id",
+    "customer__name",
+    "customer__phone",
+    "customer__email",
+    "customer__language",
+    "complaint__reference",
+)
+
+
+def _text(texts: dict, row: dict[str, Any]) -> tuple[str, str]:
+    return texts[row["customer__language"], row["complaint_id"] is not None]
+
+
+def _invitation_texts(languages: set[str]) -> dict[tuple[str, bool], tuple[str, str]]:
+    """Body template and subject per (language, about a complaint?), translated once each.
+
+    A survey that is not about a complaint (a key event's follow-up, a repair's) names
+    its topic instead of a complaint reference.
+    """
+    texts = {}
+    for language in languages:
+        with translation.override(language):
+            texts[language, True] = (
+                _(
+                    "%(name)s, how did we do with complaint %(reference)s? Tell us here: "
+                    "%(url)s (or reply with a score from 1 to 5)"
+                ),
+                _("How did we handle your complaint?"),
+            )
+            texts[language, False] = (
+                _(
+                    "%(name)s, how satisfied are you with %(topic)s? Tell us here: %(url)s "
+                    "(or reply with a score from 1 to 5)"
+                ),
+                _("How did we do?"),
+            )
+    return texts
 
 
 def invitation_from_token(token: str) -> SurveyInvitation:

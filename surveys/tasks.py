@@ -5,7 +5,14 @@ from celery import shared_task
 
 @shared_task(time_limit=300, soft_time_limit=240)
 def send_survey_invitations_task() -> int:
-    """Every minute: send the invitations whose delay has passed (through the outbox)."""
-    from surveys.services import send_due_invitations
+    """Every minute: send due invitations through the outbox; re-queue after a full batch.
 
-    return send_due_invitations()
+    A backlog (a worker that was down, a busy day) drains batch after batch instead of
+    one batch a minute.
+    """
+    from surveys.services import SEND_BATCH_SIZE, send_due_invitations
+
+    sent = send_due_invitations()
+    if sent >= SEND_BATCH_SIZE:
+        send_survey_invitations_task.delay()
+    return sent

@@ -41,7 +41,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed token.")) from None
         token = (
             ApiToken.objects.active()
-            .select_related("user")
+            # The team too: intake files the complaint under the caller's team.
+            .select_related("user__team")
             .filter(key_hash=hash_token_secret(raw))
             .first()
         )

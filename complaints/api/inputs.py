@@ -163,8 +163,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
             for field in ("customer_name", "email", "account_number"):
                 if attrs.get(field):
                     errors[field] = [_("Only used with a phone number, to create the customer.")]
-        elif not Customer.objects.filter(phone=phone).exists():
-            taken = _account_taken_error(attrs.get("account_number"), phone=phone)
+        elif attrs.get("account_number") and not Customer.objects.filter(phone=phone).exists():
+            taken = _account_taken_error(attrs["account_number"], phone=phone)
             if taken:
                 errors["account_number"] = [taken]
         if errors:

@@ -197,9 +197,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return Complaint.objects.none()
-        return selectors.complaint_list(
-            self.request.user, filters=self.request.query_params
-        ).select_related("repeat_of", "duplicate_of")
+        return selectors.complaint_list(self.request.user, filters=self.request.query_params)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         # A list leaves out each complaint's classification; one complaint has it.

@@ -9,6 +9,7 @@ from .complaints import (
     ComplaintEvent,
     ReferenceCounter,
     WorkOrder,
+    next_due_expression,
 )
 from .customers import Customer
 from .idempotency import IdempotencyKey
@@ -61,5 +62,6 @@ __all__ = [
     "WebhookSubscription",
     "WorkOrder",
     "WorkOrderDailyRollup",
+    "next_due_expression",
     "hash_token_secret",
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from complaints.models import Complaint, MessageChannel, MessageState, OutboundMessage
+from complaints.services.bulk import insert_new
 from complaints.services.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,41 @@ def queue_message(
         return None
     schedule_delivery()
     return message
+
+
+def queue_messages(
+    *,
+    channel: str,
+    recipients: list[str],
+    bodies: list[str],
+    dedupe_keys: list[str],
+    subjects: list[str] | None = None,
+    complaint_ids: list[int | None] | None = None,
+    urgent: bool = False,
+    not_before: dt.datetime | None = None,
+) -> None:
+    """Put a batch of messages of one channel in the outbox with one statement.
+
+    The rules of ``queue_message`` for each: non-urgent ones wait for the end of quiet
+    hours, and a dedupe key already queued adds nothing. One delivery request for the
+    batch, after commit.
+    """
+    now = timezone.now()
+    when = not_before or now
+    if not urgent:
+        when = quiet_hours_end(when)
+    columns: dict[str, list] = {"recipient": recipients, "body": bodies, "dedupe_key": dedupe_keys}
+    if subjects is not None:
+        columns["subject"] = [subject[:200] for subject in subjects]
+    if complaint_ids is not None:
+        columns["complaint_id"] = complaint_ids
+    insert_new(
+        OutboundMessage,
+        columns,
+        fixed={"channel": MessageChannel(channel), "not_before": when},
+        now=now,
+    )
+    schedule_delivery()
 
 
 def schedule_delivery() -> None:

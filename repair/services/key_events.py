@@ -22,17 +22,18 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.errors import ApplicationError
 from complaints.locks import advisory_lock, is_locked
-from complaints.models import Customer, MessageChannel, OutboundMessage
+from complaints.models import Customer, MessageChannel
 from complaints.phones import mask_phone, normalise_phone
+from complaints.services.bulk import insert_new
 from complaints.services.concurrency import bump_version, lock_versioned
-from complaints.services.messaging import quiet_hours_end, schedule_delivery
+from complaints.services.messaging import queue_messages
 from complaints.services.queueing import enqueue_after_commit
 from complaints.services.webhooks import queue_event
 from repair import webhooks
@@ -285,7 +286,7 @@ def _import_batch(event: KeyEvent, batch: list[tuple[Row, str]]) -> None:
     now = timezone.now()
     with transaction.atomic():
         phones = [phone for _row, phone in batch]
-        created = _insert_new(
+        created = insert_new(
             Customer,
             {"phone": phones, "name": [row.name or mask_phone(phone) for row, phone in batch]},
             fixed={"account_number": None},
@@ -302,7 +303,7 @@ def _import_batch(event: KeyEvent, batch: list[tuple[Row, str]]) -> None:
             )
         ids = [found[phone][0] for phone in phones]
         # Listed as notified at once: the SMS are queued below, in the same transaction.
-        listed = _insert_new(
+        listed = insert_new(
             KeyEventCustomer,
             {
                 "customer_id": ids,
@@ -313,7 +314,7 @@ def _import_batch(event: KeyEvent, batch: list[tuple[Row, str]]) -> None:
             now=now,
             returning=("customer_id",),
         )
-        _insert_new(
+        insert_new(
             RepairCase,
             {"customer_id": ids},
             fixed={
@@ -326,18 +327,15 @@ def _import_batch(event: KeyEvent, batch: list[tuple[Row, str]]) -> None:
             now=now,
         )
         texts = _sms_texts(event)
-        _insert_new(
-            OutboundMessage,
-            {
-                "recipient": phones,
-                "body": [
-                    texts[found[phone][1][:2]].replace("{customer_name}", row.name or "")
-                    for row, phone in batch
-                ],
-                "dedupe_key": [f"keyevent:{event.pk}:{pk}" for pk in ids],
-            },
-            fixed={"channel": MessageChannel.SMS, "not_before": quiet_hours_end(now)},
-            now=now,
+        queue_messages(
+            channel=MessageChannel.SMS,
+            recipients=phones,
+            bodies=[
+                texts[found[phone][1][:2]].replace("{customer_name}", row.name or "")
+                for row, phone in batch
+            ],
+            dedupe_keys=[f"keyevent:{event.pk}:{pk}" for pk in ids],
+            not_before=now,
         )
         # Customers listed by an earlier run: their SMS is queued (or was) too.
         if len(listed) < len(ids):
@@ -345,70 +343,6 @@ def _import_batch(event: KeyEvent, batch: list[tuple[Row, str]]) -> None:
             KeyEventCustomer.objects.filter(
                 event=event, customer_id__in=[pk for pk in ids if pk not in new]
             ).update(notified=True)
-        schedule_delivery()
-
-
-def _insert_new(
-    model,
-    columns: dict[str, list],
-    *,
-    fixed: dict[str, Any],
-    now: dt.datetime,
-    returning: tuple[str, ...] = (),
-) -> list[tuple]:
-    """``bulk_create(ignore_conflicts=True)`` without building a model instance per row.
-
-    One ``INSERT … SELECT … FROM unnest(arrays) ON CONFLICT DO NOTHING``: ``columns``
-    (by attribute name) vary by row; every other field takes ``fixed[name]``, else ``now``
-    for auto_now(_add), else its default, as bulk_create would. Returns the ``returning``
-    columns of the rows inserted (not of those that conflicted). Building and compiling
-    8,000 instances a batch took over half of a 300,000-row import (docs/performance.md).
-
-    Other databases (SQLite for a laptop) get ``bulk_create`` itself, and ``[]``: callers
-    then look up or update every row of the batch, which is correct, only slower.
-    """
-    if connection.vendor != "postgresql":
-        fields = list(columns)
-        model.objects.bulk_create(
-            [
-                model(**fixed, **dict(zip(fields, row, strict=True)))
-                for row in zip(*columns.values(), strict=True)
-            ],
-            ignore_conflicts=True,
-        )
-        return []
-    names, values, params, arrays, types = [], [], [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        names.append(connection.ops.quote_name(field.column))
-        if field.attname in columns:
-            values.append(f"t.c{len(arrays)}")
-            arrays.append(columns[field.attname])
-            # text[], not varchar(n)[]: a cast would cut long values; the INSERT refuses them.
-            string = isinstance(field, models.CharField | models.TextField)
-            types.append("text" if string else field.db_type(connection))
-            continue
-        if field.attname in fixed:
-            value = fixed[field.attname]
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            value = now
-        else:
-            value = field.get_default()
-        values.append("%s")
-        params.append(field.get_db_prep_save(value, connection))
-    quoted = ", ".join(connection.ops.quote_name(column) for column in returning)
-    returned = f"RETURNING {quoted}" if returning else ""
-    sources = ", ".join(f"%s::{kind}[]" for kind in types)
-    aliases = ", ".join(f"c{index}" for index in range(len(arrays)))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(names)}) "  # noqa: S608
-            f"SELECT {', '.join(values)} FROM unnest({sources}) AS t({aliases}) "
-            f"ON CONFLICT DO NOTHING {returned}",
-            [*params, *arrays],
-        )
-        return cursor.fetchall() if returning else []
 
 
 def _sms_texts(event: KeyEvent) -> dict[str, str]:

@@ -50,7 +50,8 @@ def browser():
 def page(browser, request, reference_data):
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Generous: CI shares two cores with PostgreSQL, Redis, workers and the browser itself.
+    page.set_default_timeout(30_000)
     # Every browser test also proves the pages live within the Content-Security-Policy.
     refused: list[str] = []
     page.on(

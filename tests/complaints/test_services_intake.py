@@ -1,9 +1,17 @@
+import threading
+
 import pytest
+from django.db import connection, transaction
 
 from complaints.enums import EventKind, State
 from complaints.errors import ApplicationError
 from complaints.models import AppendOnlyError, ComplaintEvent, Customer
-from complaints.services import get_or_create_customer, mask_phone, normalise_phone
+from complaints.services import (
+    get_or_create_customer,
+    mask_phone,
+    next_reference,
+    normalise_phone,
+)
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +73,32 @@ def test_the_timeline_is_append_only(team):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_intakes_never_share_a_reference():
+    """The counter row is locked by the statement that increments it, until commit."""
+    references, errors = [], []
+    start = threading.Barrier(4)
+
+    def issue() -> None:
+        try:
+            start.wait(timeout=10)
+            for _ in range(5):
+                with transaction.atomic():
+                    references.append(next_reference())
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert len(set(references)) == len(references) == 20
+    assert sorted(int(reference.rsplit("-", 1)[1]) for reference in references) == list(
+        range(1, 21)
+    )

@@ -22,7 +22,12 @@ from complaints.models import (
     WorkOrder,
 )
 from complaints.services.calendars import working_time
-from complaints.services.messaging import deliver_due_messages, queue_message, quiet_hours_end
+from complaints.services.messaging import (
+    deliver_due_messages,
+    queue_message,
+    queue_messages,
+    quiet_hours_end,
+)
 from complaints.services.sla import check_deadlines, recalculate_open_clocks
 from tests.factories import make_complaint
 
@@ -339,6 +344,29 @@ def test_the_outbox_sends_retries_and_never_twice(settings, tmp_path, clock):
     failing.refresh_from_db()
     assert failing.state == "pending" and failing.attempts == 1
     assert failing.not_before > timezone.now()
+
+
+def test_a_batch_of_messages_waits_for_quiet_hours_and_is_queued_once(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    late = dt.datetime(2026, 11, 16, 22, 0, tzinfo=SHANGHAI)
+    batch = {
+        "channel": "sms",
+        "recipients": ["+8613800000001", "+8613800000002"],
+        "bodies": ["您好", "Hello"],
+        "dedupe_keys": ["batch:1", "batch:2"],
+        "not_before": late,
+    }
+    with django_capture_on_commit_callbacks() as delivery, django_assert_num_queries(1):
+        queue_messages(**batch)
+    assert len(delivery) == 1  # one delivery request for the batch, after commit
+    queue_messages(**{**batch, "bodies": ["again", "again"]})  # the same keys: nothing new
+    messages = list(OutboundMessage.objects.order_by("recipient"))
+    assert [m.body for m in messages] == ["您好", "Hello"]
+    morning = dt.datetime(2026, 11, 17, 8, 0, tzinfo=SHANGHAI)
+    assert {m.not_before for m in messages} == {morning}
+    queue_messages(**{**batch, "dedupe_keys": ["batch:3", "batch:4"], "urgent": True})
+    assert OutboundMessage.objects.filter(not_before=late).count() == 2
 
 
 class BrokenGateway:

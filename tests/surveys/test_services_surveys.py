@@ -231,3 +231,45 @@ def test_results_on_a_known_data_set(agent, other_agent, django_capture_on_commi
     by_agent = {row["group"]: row for row in results["groups"]}
     assert by_agent["agent"]["csat"] == pytest.approx(2 / 3, abs=1e-4)
     assert by_agent["other-agent"]["low"] == 1
+
+
+def test_a_backlog_goes_out_in_batches_each_message_in_its_customers_language(
+    agent, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    customers = [
+        CustomerFactory(language="zh-hans"),
+        CustomerFactory(language="en"),
+        CustomerFactory(language="en", phone=None, email="amy@example.com"),
+    ]
+    with time_machine.travel(NOON, tick=False):
+        for customer in customers:
+            with django_capture_on_commit_callbacks(execute=True):
+                close(agent, customer=customer)
+    later = NOON + dt.timedelta(hours=2)
+    # Lock and read the batch, one insert per channel, mark it sent: whatever its size.
+    with django_assert_max_num_queries(6):
+        assert services.send_due_invitations(now=later, limit=2) == 2
+    assert services.send_due_invitations(now=later, limit=2) == 1
+    assert services.send_due_invitations(now=later, limit=2) == 0
+    invitations = {i.customer_id: i for i in SurveyInvitation.objects.all()}
+    assert {i.state for i in invitations.values()} == {InvitationState.SENT}
+    assert {i.sent_at for i in invitations.values()} == {later}
+    messages = {m.dedupe_key: m for m in OutboundMessage.objects.all()}
+    assert len(messages) == 3
+    chinese, english, by_email = (
+        messages[f"survey:{invitations[customer.pk].pk}"] for customer in customers
+    )
+    assert chinese.channel == "sms" and chinese.recipient == customers[0].phone
+    assert "/surveys/a/" in chinese.body and "how did we do" not in chinese.body
+    assert english.body.startswith(f"{customers[1].name}, how did we do with complaint")
+    assert by_email.channel == "email" and by_email.recipient == "amy@example.com"
+    assert by_email.subject == "How did we handle your complaint?"
+    token = english.body.split("/surveys/a/")[1].split("/")[0]
+    assert services.invitation_from_token(token) == invitations[customers[1].pk]
+
+
+def test_an_invitation_already_queued_is_not_queued_twice(invitation):
+    """The outbox's dedupe key: a crash between queueing and marking sent repeats nothing."""
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(state=InvitationState.SCHEDULED)
+    assert services.send_due_invitations(now=NOON + dt.timedelta(hours=3)) == 1
+    assert OutboundMessage.objects.filter(dedupe_key=f"survey:{invitation.pk}").count() == 1
