@@ -59,7 +59,7 @@ bench: $(DEV_STAMP)
 LOAD_USERS ?= 50
 LOAD_SECONDS ?= 60
 load: $(DEV_STAMP)
-	$(PY) -m bench.load --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
+	$(PY) -m bench.loadtest --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

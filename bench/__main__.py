@@ -29,12 +29,13 @@ from bench.setup import database_url, setup_django
 BENCHMARKS = (
     "classification",
     "queue_list",
+    "dashboard",
     "intake",
     "survey_invitations",
     "deadline_check",
     "key_event_import",
 )
-DATASET_BENCHMARKS = frozenset({"queue_list", "intake", "survey_invitations"})
+DATASET_BENCHMARKS = frozenset({"queue_list", "dashboard", "intake", "survey_invitations"})
 RESULTS = Path(__file__).resolve().parent / "results"
 COLUMNS = ("figure", "value", "baseline", "ratio", "target", "met")
 

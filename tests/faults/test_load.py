@@ -12,7 +12,7 @@ def test_a_short_mixed_load_gets_no_errors(tmp_path):
     results = tmp_path / "load.json"
     run = subprocess.run(  # noqa: S603
         [
-            sys.executable, "-m", "bench.load", "--users", "20", "--spawn-rate", "10",
+            sys.executable, "-m", "bench.loadtest", "--users", "20", "--spawn-rate", "10",
             "--seconds", "15", "--database-url",
             "postgres://postgres@127.0.0.1:5432/complaints_load_ci", "--redis-url",
             "redis://127.0.0.1:6379/14", "--results", str(results),

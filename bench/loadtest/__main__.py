@@ -1,4 +1,4 @@
-"""A bounded load test: ``python -m bench.load [--users 50] [--seconds 60]`` (``make load``).
+"""A bounded load test: ``python -m bench.loadtest [--users 50] [--seconds 60]`` (``make load``).
 
 Builds a centre in a database of its own (agents, complaints, survey links, an integration
 token), serves it with gunicorn on 127.0.0.1 beside a Celery worker, and runs locust

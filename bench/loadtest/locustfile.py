@@ -1,4 +1,4 @@
-"""The mixed load of a busy centre, for locust (run by ``python -m bench.load``).
+"""The mixed load of a busy centre, for locust (run by ``python -m bench.loadtest``).
 
 Agents browse the queue, open complaints and write notes in the browser; the IVR and CRM
 register complaints and book callbacks over the API (with Idempotency-Key); customers answer
