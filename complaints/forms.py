@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints.enums import (
@@ -358,7 +359,11 @@ class ApiTokenForm(StyledForm):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=[(scope, f"{scope}: {description}") for scope, description in SCOPES.items()],
+        # format_lazy: the descriptions are lazy, so each page shows them in its language.
+        choices=[
+            (scope, format_lazy("{}: {}", scope, description))
+            for scope, description in SCOPES.items()
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
     expires_at = forms.DateTimeField(

@@ -34,7 +34,11 @@ def _record(request: HttpRequest, customer: Customer, form, status: int = 200) -
         "complaints/customer.html",
         {
             "customer": customer,
-            "tables": [(name, len(value)) for name, value in held.items() if name != "customer"],
+            "tables": [
+                (getattr(value, "label", name), len(value))
+                for name, value in held.items()
+                if name != "customer"
+            ],
             "complaints": customer.complaints.order_by("-received_at")[:100],
             "form": form,
             "active_section": "queue",

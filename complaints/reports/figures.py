@@ -149,7 +149,7 @@ def register() -> None:
             "work_orders", "on_time", "due", link=_work_orders_link, order=40,
         ),
         registry.TrendSeries(
-            "repeat_rate", _("Repeat complaints"), "repeats", "complaints", "repeats",
+            "repeat_rate", _("Repeat-complaint rate"), "repeats", "complaints", "repeats",
             "received", link=_complaints_link(repeat="true"), order=70,
         ),
     ):  # fmt: skip

@@ -87,9 +87,21 @@ def register_personal_data(
     _SOURCES[name] = PersonalDataSource(name, export, anonymise)
 
 
-def rows(queryset: models.QuerySet) -> list[dict[str, Any]]:
+class Rows(list):
+    """A table's rows as the export shows them, with a name people can read.
+
+    The export's keys stay stable identifiers for machines; ``label`` (the model's
+    plural name, translated) is what the customer page shows beside each count.
+    """
+
+    def __init__(self, queryset: models.QuerySet) -> None:
+        super().__init__(queryset.values())
+        self.label = queryset.model._meta.verbose_name_plural
+
+
+def rows(queryset: models.QuerySet) -> Rows:
     """Every column of every row, as the export shows them."""
-    return list(queryset.values())
+    return Rows(queryset)
 
 
 # --- Export ------------------------------------------------------------------------------

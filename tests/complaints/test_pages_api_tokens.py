@@ -153,3 +153,12 @@ def test_the_commands_issue_and_revoke_as_the_page_does(integration_user, capsys
     assert token.revoked_at is not None
     with pytest.raises(CommandError):
         call_command("revoke_api_token", "nope")
+
+
+def test_the_form_lists_the_scopes_in_the_page_s_language(admin_client):
+    english = admin_client.get(NEW).content.decode()
+    assert "complaints:read: Read complaints" in english
+    admin_client.post(reverse("set_language"), {"language": "zh-hans", "next": NEW})
+    chinese = admin_client.get(NEW).content.decode()
+    assert "complaints:read: 读取投诉" in chinese and "Read complaints" not in chinese
+    assert chinese.count('class="form-check"') == len(KNOWN_SCOPES)  # one line per scope

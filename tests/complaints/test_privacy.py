@@ -211,6 +211,17 @@ def test_supervisors_export_and_anonymise_on_the_customer_page(client, wang, sup
     )
 
 
+def test_the_customer_page_names_the_tables_in_the_page_s_language(client, wang, supervisor):
+    client.force_login(supervisor)
+    url = reverse("complaints:customer", args=[wang.pk])
+    english = client.get(url).content.decode()
+    assert ">Work orders</th>" in english and ">Repair cases</th>" in english
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": url})
+    chinese = client.get(url).content.decode()
+    assert ">工单</th>" in chinese and ">修复案例</th>" in chinese
+    assert "work_orders" not in chinese  # the export's keys stay in the JSON file
+
+
 def test_agents_may_not_see_export_or_anonymise(client, wang, agent):
     client.force_login(agent)
     assert client.get(reverse("complaints:customer", args=[wang.pk])).status_code == 403
