@@ -66,6 +66,17 @@ def reference_data(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page requested in Chinese activates it
+    for the whole thread (LocaleMiddleware never deactivates), and it would leak."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """Each test starts with an empty cache (Redis database 15)."""
     from django.core.cache import cache
