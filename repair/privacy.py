@@ -1,14 +1,18 @@
 """The personal data the repair app holds, for export and anonymisation (see
-``complaints.services.privacy``): callbacks, repair cases and key-event lists."""
+``complaints.services.privacy``): callbacks, repair cases and key-event lists; and when it
+last met a customer or still has work open for them, for retention
+(``complaints.selectors``)."""
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from complaints.models import Customer
 from complaints.services.privacy import Subjects, rows
-from repair.enums import OPEN_CALLBACK_STATES, CallbackState
+from repair.enums import OPEN_CALLBACK_STATES, OPEN_REPAIR_STATES, CallbackState
 from repair.models import (
     CallbackAttempt,
     CallbackRequest,
@@ -47,6 +51,39 @@ def anonymise(subjects: Subjects) -> int:
     changed += cases.update(reason="", outcome="")
     changed += KeyEventCustomer.objects.filter(customer_id__in=subjects.ids).update(note="")
     return changed
+
+
+def contacts_since(moment: dt.datetime) -> Iterable[QuerySet]:
+    """Bookings, attempts, repair cases and contacts, key events since ``moment``, per
+    customer (bookings by the customer or by their number)."""
+    return (
+        _their_callbacks().filter(
+            Q(requested_at__gte=moment)
+            | Q(last_joined_at__gte=moment)
+            | Q(completed_at__gte=moment)
+        ),
+        CallbackAttempt.objects.filter(
+            Q(callback__customer=OuterRef("pk")) | Q(callback__phone=OuterRef("phone")),
+            created_at__gte=moment,
+        ),
+        RepairCase.objects.filter(customer=OuterRef("pk")).filter(
+            Q(created_at__gte=moment) | Q(closed_at__gte=moment)
+        ),
+        RepairContact.objects.filter(case__customer=OuterRef("pk"), created_at__gte=moment),
+        KeyEventCustomer.objects.filter(customer=OuterRef("pk"), event__started_at__gte=moment),
+    )
+
+
+def open_work() -> Iterable[QuerySet]:
+    """Open bookings and repair cases: anonymising would cancel a call still owed."""
+    return (
+        _their_callbacks().filter(state__in=sorted(OPEN_CALLBACK_STATES)),
+        RepairCase.objects.filter(customer=OuterRef("pk"), state__in=sorted(OPEN_REPAIR_STATES)),
+    )
+
+
+def _their_callbacks() -> QuerySet[CallbackRequest]:
+    return CallbackRequest.objects.filter(Q(customer=OuterRef("pk")) | Q(phone=OuterRef("phone")))
 
 
 def _callbacks(subjects: Subjects):
