@@ -112,17 +112,18 @@ def _in_batches(
     """Run ``batch(after_pk)`` until it finds nothing; returns (total, stopped with more left).
 
     Walking up the primary key ends the loop even when a batch changes nothing (its rows
-    were taken by a concurrent anonymisation between the selection and the change).
+    were taken by a concurrent anonymisation between the selection and the change). The
+    deadline is checked after a batch, so every run makes progress.
     """
     total, after = 0, 0
     while True:
-        if deadline is not None and time.monotonic() >= deadline:
-            return total, True
         done, last = batch(after)
         if last is None:
             return total, False
         total += done
         after = last
+        if deadline is not None and time.monotonic() >= deadline:
+            return total, True
 
 
 def _delete_attachments(cutoff: dt.datetime, *, after: int, limit: int) -> tuple[int, int | None]:
