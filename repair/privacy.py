@@ -56,16 +56,13 @@ def anonymise(subjects: Subjects) -> int:
 def contacts_since(moment: dt.datetime) -> Iterable[QuerySet]:
     """Bookings, attempts, repair cases and contacts, key events since ``moment``, per
     customer (bookings by the customer or by their number)."""
+    bookings = CallbackRequest.objects.filter(
+        Q(requested_at__gte=moment) | Q(last_joined_at__gte=moment) | Q(completed_at__gte=moment)
+    )
+    attempts = CallbackAttempt.objects.filter(created_at__gte=moment)
     return (
-        _their_callbacks().filter(
-            Q(requested_at__gte=moment)
-            | Q(last_joined_at__gte=moment)
-            | Q(completed_at__gte=moment)
-        ),
-        CallbackAttempt.objects.filter(
-            Q(callback__customer=OuterRef("pk")) | Q(callback__phone=OuterRef("phone")),
-            created_at__gte=moment,
-        ),
+        *_by_customer_or_phone(bookings, "customer", "phone"),
+        *_by_customer_or_phone(attempts, "callback__customer", "callback__phone"),
         RepairCase.objects.filter(customer=OuterRef("pk")).filter(
             Q(created_at__gte=moment) | Q(closed_at__gte=moment)
         ),
@@ -76,14 +73,17 @@ def contacts_since(moment: dt.datetime) -> Iterable[QuerySet]:
 
 def open_work() -> Iterable[QuerySet]:
     """Open bookings and repair cases: anonymising would cancel a call still owed."""
+    bookings = CallbackRequest.objects.filter(state__in=sorted(OPEN_CALLBACK_STATES))
     return (
-        _their_callbacks().filter(state__in=sorted(OPEN_CALLBACK_STATES)),
+        *_by_customer_or_phone(bookings, "customer", "phone"),
         RepairCase.objects.filter(customer=OuterRef("pk"), state__in=sorted(OPEN_REPAIR_STATES)),
     )
 
 
-def _their_callbacks() -> QuerySet[CallbackRequest]:
-    return CallbackRequest.objects.filter(Q(customer=OuterRef("pk")) | Q(phone=OuterRef("phone")))
+def _by_customer_or_phone(rows: QuerySet, customer: str, phone: str) -> tuple[QuerySet, QuerySet]:
+    """Two correlated querysets, not one with OR: each becomes its own anti-join (by hash or
+    index), where an OR across two columns makes PostgreSQL compare every pair of rows."""
+    return rows.filter(**{customer: OuterRef("pk")}), rows.filter(**{phone: OuterRef("phone")})
 
 
 def _callbacks(subjects: Subjects):

@@ -46,10 +46,10 @@ def contacts_since(moment: dt.datetime) -> Iterable[QuerySet]:
             Q(created_at__gte=moment) | Q(sent_at__gte=moment)
         ),
         SurveyResponse.objects.filter(customer=OuterRef("pk"), created_at__gte=moment),
-        SmsReply.objects.filter(
-            Q(invitation__customer=OuterRef("pk")) | Q(phone=OuterRef("phone")),
-            received_at__gte=moment,
-        ),
+        # By invitation and by number apart: one anti-join each, where an OR across two
+        # columns would make PostgreSQL compare every pair of rows.
+        SmsReply.objects.filter(invitation__customer=OuterRef("pk"), received_at__gte=moment),
+        SmsReply.objects.filter(phone=OuterRef("phone"), received_at__gte=moment),
     )
 
 

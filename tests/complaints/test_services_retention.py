@@ -138,6 +138,11 @@ def test_open_work_or_recent_contact_in_any_app_protects_a_customer(
     open_callback = history(at=long_ago, attachment=False)
     with time_machine.travel(long_ago, tick=False):
         book_callback(phone=open_callback.customer.phone, source="agent", by=agent)
+    # ...also when the booking knows them only by that number.
+    open_by_number = history(at=long_ago, attachment=False)
+    with time_machine.travel(long_ago, tick=False):
+        booking, _created = book_callback(phone=open_by_number.customer.phone, source="ivr")
+    CallbackRequest.objects.filter(pk=booking.pk).update(customer=None)
     # An open repair case.
     open_case = history(at=long_ago, attachment=False)
     with time_machine.travel(long_ago, tick=False):
@@ -154,7 +159,7 @@ def test_open_work_or_recent_contact_in_any_app_protects_a_customer(
 
     assert result.customers == 1
     assert anonymised(control)
-    for protected in (open_complaint, open_callback, open_case, called, surveyed):
+    for protected in (open_complaint, open_callback, open_by_number, open_case, called, surveyed):
         assert not anonymised(protected)
 
 
@@ -174,7 +179,9 @@ def test_attachments_of_complaints_ended_past_the_period_are_deleted_from_disk(
         attachment.complaint_id: Path(attachment.file.path)
         for attachment in Attachment.objects.all()
     }
-    assert all(path.is_file() and path.is_relative_to(periods.MEDIA_ROOT) for path in files.values())
+    for path in files.values():
+        assert path.is_file()
+        assert path.is_relative_to(periods.MEDIA_ROOT)
 
     result = run()
 
@@ -294,6 +301,4 @@ def test_a_time_budget_stops_between_batches_with_more_left(history):
     assert (first.customers, first.more) == (2, True)
     rest = run(batch_size=2, time_budget=0)
     assert (rest.customers, rest.more) == (1, True)
-    assert run(batch_size=2, time_budget=0) == retention.RetentionResult(
-        customers=0, attachments=0
-    )
+    assert run(batch_size=2, time_budget=0) == retention.RetentionResult(customers=0, attachments=0)
