@@ -26,6 +26,7 @@ from repair.services.callbacks import book_callback
 from repair.services.cases import open_repair_case
 from surveys import services as survey_services
 from surveys.models import SurveyResponse
+from tests.config.test_settings import run_django
 from tests.factories import CustomerFactory, make_complaint
 from tests.surveys.test_services_surveys import answers_for
 
@@ -302,3 +303,16 @@ def test_a_time_budget_stops_between_batches_with_more_left(history):
     rest = run(batch_size=2, time_budget=0)
     assert (rest.customers, rest.more) == (1, True)
     assert run(batch_size=2, time_budget=0) == retention.RetentionResult(customers=0, attachments=0)
+
+
+def test_the_periods_default_to_three_years_and_one_year_and_refuse_negatives():
+    profile = {"DJANGO_SETTINGS_MODULE": "config.settings.development"}
+    shown = run_django(
+        "from django.conf import settings as s; "
+        "print(s.RETENTION_CUSTOMER_DAYS, s.RETENTION_ATTACHMENT_DAYS, s.RETENTION_BATCH_SIZE)",
+        **profile,
+    )
+    assert shown.stdout.split() == ["1095", "365", "200"]
+    refused = run_django("", RETENTION_CUSTOMER_DAYS="-1", **profile)
+    assert refused.returncode != 0
+    assert "RETENTION_CUSTOMER_DAYS=-1 must be at least 0" in refused.stderr
