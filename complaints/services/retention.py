@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from complaints.models import Attachment
@@ -65,12 +66,8 @@ def apply_retention(
     customer_cutoff = _cutoff(now, settings.RETENTION_CUSTOMER_DAYS)
     if dry_run:
         return RetentionResult(
-            customers=None
-            if customer_cutoff is None
-            else customers_past_retention(customer_cutoff).count(),
-            attachments=None
-            if attachment_cutoff is None
-            else attachments_past_retention(attachment_cutoff).count(),
+            customers=_count(customers_past_retention, customer_cutoff),
+            attachments=_count(attachments_past_retention, attachment_cutoff),
             dry_run=True,
         )
     deadline = None if time_budget is None else time.monotonic() + time_budget
@@ -81,7 +78,9 @@ def apply_retention(
             deadline,
         )
         result.more |= more
-    if customer_cutoff is not None and not result.more:
+    if customer_cutoff is not None and result.more:
+        result.customers = 0  # on, but the budget went on attachments: the next run
+    elif customer_cutoff is not None:
         reason = (
             f"retention: no contact since {customer_cutoff:%Y-%m-%d} "
             f"(RETENTION_CUSTOMER_DAYS={settings.RETENTION_CUSTOMER_DAYS})"
@@ -104,6 +103,10 @@ def apply_retention(
 
 def _cutoff(now: dt.datetime, days: int) -> dt.datetime | None:
     return None if days == 0 else now - dt.timedelta(days=days)
+
+
+def _count(selector: Callable[[dt.datetime], QuerySet], cutoff: dt.datetime | None) -> int | None:
+    return None if cutoff is None else selector(cutoff).count()
 
 
 def _in_batches(

@@ -305,6 +305,18 @@ def test_a_time_budget_stops_between_batches_with_more_left(history):
     assert run(batch_size=2, time_budget=0) == retention.RetentionResult(customers=0, attachments=0)
 
 
+def test_a_budget_spent_on_attachments_leaves_customers_to_the_next_run(history):
+    for n in range(3):
+        history(at=NOW - (1100 + n) * DAYS)
+
+    first = run(batch_size=2, time_budget=0)
+
+    assert (first.attachments, first.customers, first.more) == (2, 0, True)
+    assert not Customer.objects.filter(anonymised_at__isnull=False).exists()
+    finished = run(batch_size=2)
+    assert (finished.attachments, finished.customers, finished.more) == (1, 3, False)
+
+
 def test_the_periods_default_to_three_years_and_one_year_and_refuse_negatives():
     profile = {"DJANGO_SETTINGS_MODULE": "config.settings.development"}
     shown = run_django(
