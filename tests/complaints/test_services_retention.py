@@ -1,11 +1,13 @@
 """Retention: old attachments deleted, customers out of touch anonymised, statistics kept."""
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.db.models import Avg, Count
 
 from complaints import services
@@ -328,3 +330,40 @@ def test_the_periods_default_to_three_years_and_one_year_and_refuse_negatives():
     refused = run_django("", RETENTION_CUSTOMER_DAYS="-1", **profile)
     assert refused.returncode != 0
     assert "RETENTION_CUSTOMER_DAYS=-1 must be at least 0" in refused.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_whose_row_is_locked_at_work_is_skipped_not_waited_for(
+    reference_data, agent, django_capture_on_commit_callbacks
+):
+    """Intake holds the customer's row while it registers a complaint: retention skips them
+    (``SKIP LOCKED``) rather than anonymise under the agent's hands or wait for the agent."""
+    customers = []
+    for n in range(3):
+        with time_machine.travel(NOW - (1100 + n) * DAYS, tick=False):
+            customer = CustomerFactory()
+        closed_complaint(
+            customer,
+            agent,
+            at=NOW - (1100 + n) * DAYS,
+            attachment=False,
+            capture=django_capture_on_commit_callbacks,  # commits run them: nothing to capture
+        )
+        customers.append(customer)
+    busy = customers[1]
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:  # psycopg2 opens a transaction: the lock stays held
+            cursor.execute("SELECT id FROM complaints_customer WHERE id = %s FOR UPDATE", [busy.pk])
+        started = time.monotonic()
+        assert run(batch_size=2).customers == 2
+        assert time.monotonic() - started < 10  # did not wait for the lock
+        assert not anonymised_customer(busy)
+    finally:
+        other.close()
+    assert run().customers == 1
+    assert anonymised_customer(busy)
+
+
+def anonymised_customer(customer: Customer) -> bool:
+    return Customer.objects.get(pk=customer.pk).anonymised_at is not None
