@@ -1,12 +1,15 @@
 """Reads shared by pages, API and dashboard; permission scoping lives here."""
 
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -31,6 +34,7 @@ from complaints.enums import (
 )
 from complaints.filters import ComplaintFilter, WebhookDeliveryFilter, WorkOrderFilter
 from complaints.models import (
+    Attachment,
     ClassificationRule,
     Complaint,
     ComplaintEvent,
@@ -307,3 +311,85 @@ def webhook_delivery(pk: int) -> WebhookDelivery:
         WebhookDelivery.objects.select_related("subscription").prefetch_related("attempt_log"),
         pk=pk,
     )
+
+
+# --- Retention ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactSource:
+    """Where one app records contact with customers, for the retention selection.
+
+    ``since(moment)`` gives the app's rows that touched a customer at or after ``moment``,
+    and ``open_work()`` its rows still open; each queryset is correlated with the outer
+    customer (``OuterRef("pk")``, ``OuterRef("phone")``) and becomes a ``NOT EXISTS``, so
+    the selection stays one statement however many customers there are.
+    """
+
+    name: str
+    since: Callable[[datetime], Iterable[QuerySet]]
+    open_work: Callable[[], Iterable[QuerySet]]
+
+
+_CONTACT_SOURCES: dict[str, ContactSource] = {}
+
+
+def register_contact_source(
+    name: str,
+    *,
+    since: Callable[[datetime], Iterable[QuerySet]],
+    open_work: Callable[[], Iterable[QuerySet]] = tuple,
+) -> None:
+    """An app tells where it meets customers (idempotent, so ``ready()`` may run twice).
+
+    ``surveys`` and ``repair`` register theirs in ``AppConfig.ready()``: ``complaints``
+    imports neither.
+    """
+    _CONTACT_SOURCES[name] = ContactSource(name, since, open_work)
+
+
+def customers_past_retention(cutoff: datetime) -> QuerySet[Customer]:
+    """Customers not anonymised yet, untouched since ``cutoff`` and with no open work.
+
+    "Touched" is any app's contact (a complaint or its timeline, a callback, a survey, a
+    repair case) or an edit of the customer record itself (``updated_at`` is never older
+    than ``created_at``).
+    """
+    queryset = Customer.objects.filter(anonymised_at__isnull=True, updated_at__lt=cutoff)
+    for source in _CONTACT_SOURCES.values():
+        for rows in (*source.since(cutoff), *source.open_work()):
+            queryset = queryset.filter(~Exists(rows))
+    return queryset
+
+
+def attachments_past_retention(cutoff: datetime) -> QuerySet[Attachment]:
+    """Attachments of complaints that ended (closed or cancelled) before ``cutoff``.
+
+    A closed complaint ended when it was confirmed; a cancelled one when it was last
+    changed (a cancelled complaint cannot be edited). A reopened complaint is open again.
+    """
+    return (
+        Attachment.objects.filter(complaint__state__in=[State.CLOSED, State.CANCELLED])
+        .alias(ended_at=Coalesce("complaint__confirmed_at", "complaint__updated_at"))
+        .filter(ended_at__lt=cutoff)
+    )
+
+
+def _complaint_contacts_since(moment: datetime) -> Iterable[QuerySet]:
+    own = Complaint.objects.filter(customer=OuterRef("pk"))
+    return (
+        own.filter(Q(received_at__gte=moment) | Q(updated_at__gte=moment)),
+        ComplaintEvent.objects.filter(complaint__customer=OuterRef("pk"), created_at__gte=moment),
+    )
+
+
+def _open_complaints() -> Iterable[QuerySet]:
+    # Resolved complaints still await the customer's confirmation: open for retention.
+    return (
+        Complaint.objects.filter(customer=OuterRef("pk")).exclude(
+            state__in=[State.CLOSED, State.CANCELLED]
+        ),
+    )
+
+
+register_contact_source("complaints", since=_complaint_contacts_since, open_work=_open_complaints)

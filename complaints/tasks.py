@@ -125,3 +125,28 @@ def purge_webhook_deliveries_task() -> int:
     from complaints.services.webhooks import purge_old_deliveries
 
     return purge_old_deliveries()
+
+
+# A weekly run stops between batches after this many seconds and queues its continuation,
+# so a first run over years of history stays well inside its time limit.
+RETENTION_TASK_BUDGET_SECONDS = 3000
+
+
+@shared_task(time_limit=3600, soft_time_limit=3300)
+def apply_retention_task() -> dict | None:
+    """Weekly: delete old attachments and anonymise customers past their retention periods.
+
+    Under an advisory lock: a second beat, or a continuation still running, finds the
+    work in hand and returns. The continuation is queued after the lock is released.
+    """
+    from complaints.locks import advisory_lock
+    from complaints.services.retention import RETENTION_LOCK, apply_retention
+
+    with advisory_lock(RETENTION_LOCK) as acquired:
+        if not acquired:
+            logger.info("Retention already running elsewhere; this run does nothing.")
+            return None
+        result = apply_retention(via="task", time_budget=RETENTION_TASK_BUDGET_SECONDS)
+    if result.more:
+        apply_retention_task.delay()
+    return result.as_dict()

@@ -1,14 +1,18 @@
 """The personal data the repair app holds, for export and anonymisation (see
-``complaints.services.privacy``): callbacks, repair cases and key-event lists."""
+``complaints.services.privacy``): callbacks, repair cases and key-event lists; and when it
+last met a customer or still has work open for them, for retention
+(``complaints.selectors``)."""
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from complaints.models import Customer
 from complaints.services.privacy import Subjects, rows
-from repair.enums import OPEN_CALLBACK_STATES, CallbackState
+from repair.enums import OPEN_CALLBACK_STATES, OPEN_REPAIR_STATES, CallbackState
 from repair.models import (
     CallbackAttempt,
     CallbackRequest,
@@ -47,6 +51,39 @@ def anonymise(subjects: Subjects) -> int:
     changed += cases.update(reason="", outcome="")
     changed += KeyEventCustomer.objects.filter(customer_id__in=subjects.ids).update(note="")
     return changed
+
+
+def contacts_since(moment: dt.datetime) -> Iterable[QuerySet]:
+    """Bookings, attempts, repair cases and contacts, key events since ``moment``, per
+    customer (bookings by the customer or by their number)."""
+    bookings = CallbackRequest.objects.filter(
+        Q(requested_at__gte=moment) | Q(last_joined_at__gte=moment) | Q(completed_at__gte=moment)
+    )
+    attempts = CallbackAttempt.objects.filter(created_at__gte=moment)
+    return (
+        *_by_customer_or_phone(bookings, "customer", "phone"),
+        *_by_customer_or_phone(attempts, "callback__customer", "callback__phone"),
+        RepairCase.objects.filter(customer=OuterRef("pk")).filter(
+            Q(created_at__gte=moment) | Q(closed_at__gte=moment)
+        ),
+        RepairContact.objects.filter(case__customer=OuterRef("pk"), created_at__gte=moment),
+        KeyEventCustomer.objects.filter(customer=OuterRef("pk"), event__started_at__gte=moment),
+    )
+
+
+def open_work() -> Iterable[QuerySet]:
+    """Open bookings and repair cases: anonymising would cancel a call still owed."""
+    bookings = CallbackRequest.objects.filter(state__in=sorted(OPEN_CALLBACK_STATES))
+    return (
+        *_by_customer_or_phone(bookings, "customer", "phone"),
+        RepairCase.objects.filter(customer=OuterRef("pk"), state__in=sorted(OPEN_REPAIR_STATES)),
+    )
+
+
+def _by_customer_or_phone(rows: QuerySet, customer: str, phone: str) -> tuple[QuerySet, QuerySet]:
+    """Two correlated querysets, not one with OR: each becomes its own anti-join (by hash or
+    index), where an OR across two columns makes PostgreSQL compare every pair of rows."""
+    return rows.filter(**{customer: OuterRef("pk")}), rows.filter(**{phone: OuterRef("phone")})
 
 
 def _callbacks(subjects: Subjects):

@@ -8,6 +8,7 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
+        from complaints.selectors import register_contact_source
         from complaints.services.privacy import register_personal_data
         from complaints.services.webhooks import register_event_types
         from complaints.signals import complaint_closed
@@ -16,6 +17,7 @@ class SurveysConfig(AppConfig):
 
         complaint_closed.connect(_invite, dispatch_uid="surveys.invite_after_closure")
         register_personal_data("surveys", export=privacy.export, anonymise=privacy.anonymise)
+        register_contact_source("surveys", since=privacy.contacts_since)
         register_event_types(EVENT_TYPES)
         reports.register()
 

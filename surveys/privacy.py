@@ -1,9 +1,12 @@
 """The personal data the surveys app holds, for export and anonymisation (see
-``complaints.services.privacy``): invitations, answers, comments and SMS replies."""
+``complaints.services.privacy``): invitations, answers, comments and SMS replies; and
+when it last met a customer, for retention (``complaints.selectors``)."""
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 
 from complaints.models import Customer
 from complaints.services.privacy import Subjects, rows
@@ -34,6 +37,20 @@ def anonymise(subjects: Subjects) -> int:
     ).update(value="")
     changed += _replies(subjects).update(phone="", text="")
     return changed
+
+
+def contacts_since(moment: dt.datetime) -> Iterable[QuerySet]:
+    """Invitations made or sent, answers and SMS replies since ``moment``, per customer."""
+    return (
+        SurveyInvitation.objects.filter(customer=OuterRef("pk")).filter(
+            Q(created_at__gte=moment) | Q(sent_at__gte=moment)
+        ),
+        SurveyResponse.objects.filter(customer=OuterRef("pk"), created_at__gte=moment),
+        # By invitation and by number apart: one anti-join each, where an OR across two
+        # columns would make PostgreSQL compare every pair of rows.
+        SmsReply.objects.filter(invitation__customer=OuterRef("pk"), received_at__gte=moment),
+        SmsReply.objects.filter(phone=OuterRef("phone"), received_at__gte=moment),
+    )
 
 
 def _replies(subjects: Subjects):

@@ -24,6 +24,7 @@ SEEDS = [
     ("complaints.migrations.0013_dashboard", "schedule"),
     ("complaints.migrations.0016_idempotency_purge_schedule", "schedule_purge"),
     ("complaints.migrations.0018_webhook_schedule", "seed"),
+    ("complaints.migrations.0020_retention_schedule", "schedule_retention"),
     ("surveys.migrations.0002_roles", "grant"),
     ("surveys.migrations.0004_default_questionnaire", "seed"),
     ("surveys.migrations.0006_dashboard", "grant"),

@@ -478,3 +478,14 @@ REPAIR_TEAMS = {
     "process": env.str_var("REPAIR_TEAM_PROCESS", ""),
     "key_event": env.str_var("REPAIR_TEAM_KEY_EVENT", ""),
 }
+
+# --- Retention (manage.py apply_retention; weekly beat task) ---------------------------
+# A customer not in touch for this many days (no complaint, timeline entry, callback,
+# survey or repair activity, no open work) is anonymised; 0 = never.
+RETENTION_CUSTOMER_DAYS = env.int_var("RETENTION_CUSTOMER_DAYS", 3 * 365, minimum=0)
+# Attachments of complaints closed or cancelled this many days ago are deleted; 0 = never.
+RETENTION_ATTACHMENT_DAYS = env.int_var("RETENTION_ATTACHMENT_DAYS", 365, minimum=0)
+# Customers (or attachments) per transaction: a customer's complaints, timeline and survey
+# rows are rewritten in the same transaction, so 200 keeps each one to seconds and its row
+# locks short while the centre works.
+RETENTION_BATCH_SIZE = env.int_var("RETENTION_BATCH_SIZE", 200, minimum=1)
