@@ -60,6 +60,9 @@ FALLBACKS = Counter(
 LAG = Gauge(
     "cts_replica_lag_seconds",
     "Replication lag of the read replica at its last check (NaN: it did not answer).",
+    # Under prometheus_client's multiprocess mode (several gunicorn workers), the value of
+    # the live process that checked last; ignored otherwise.
+    multiprocess_mode="livemostrecent",
 )
 for _reason in ("down", "lag"):
     FALLBACKS.labels(reason=_reason)  # both series exist from the start, at zero
