@@ -414,8 +414,10 @@ def _run_steps() -> dict:  # pragma: no cover - runs in the child process
     from complaints.models import ApiToken, Complaint, Team
     from complaints.services import issue_api_token
     from tests.factories import TeamFactory, UserFactory, make_complaint
+    from tests.reference_data import seed_reference_data
 
     setup_test_environment()
+    seed_reference_data()  # the copied database may come from after a flush
     warnings: list[str] = []
 
     class Collect(logging.Handler):
