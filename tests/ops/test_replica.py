@@ -213,7 +213,7 @@ class StreamingReplica:
     """``pg_basebackup -R`` of ``primary`` into its scratch directory, serving on ``port``."""
 
     def __init__(self, primary: ReplicationPrimary, port: int) -> None:
-        self.primary, self.port = primary, port
+        self.primary = primary
         self.data = primary.root / "replica"
         primary._as_postgres(
             PG_BIN / "pg_basebackup",
@@ -271,7 +271,7 @@ def _why_no_replica() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def steps(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
+def steps(django_db_setup, django_db_blocker) -> dict:
     """Make the primary and its replica, run the Django steps against them, clean up."""
     reason = _why_no_replica()
     if reason is not None:
