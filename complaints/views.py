@@ -38,6 +38,7 @@ from complaints.reports.charts import chart_data
 from complaints.reports.scope import ReportScope, build_scope
 from complaints.reports.trends import trend_report
 from complaints.services.queueing import enqueue_after_commit
+from config.db_router import replica_reads
 
 QUEUE_PAGE_SIZE = 50
 # Filters the queue's form shows...
@@ -86,6 +87,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads()
 def export_complaints(request: HttpRequest) -> HttpResponse:
     """The queue's list, as filtered (the complaints behind a board figure), as CSV or XLSX."""
     require(request.user, Action.VIEW_QUEUE)
@@ -430,6 +432,7 @@ def _report_scope(request: HttpRequest) -> tuple[forms.ReportFilterForm, ReportS
 
 @login_required
 @require_GET
+@replica_reads()
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The live board; htmx asks for the board alone every 30 seconds."""
     require(request.user, Action.VIEW_DASHBOARD)
@@ -447,6 +450,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads()
 def dashboard_trends(request: HttpRequest) -> HttpResponse:
     """Trends over a period from the roll-ups: charts, and the figures behind each point."""
     require(request.user, Action.VIEW_DASHBOARD)
@@ -473,6 +477,7 @@ REPORT_EXPORTS = ("board", "trends", "breakdowns")
 
 @login_required
 @require_GET
+@replica_reads()
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """Any report as CSV or XLSX: ``report`` board, trends (``grain`` day or week), breakdowns."""
     require(request.user, Action.VIEW_DASHBOARD)

@@ -1,6 +1,5 @@
-"""Middleware for the API under ``/api/``: body size limits and idempotency keys.
-
-Both sit at the end of ``MIDDLEWARE``, after authentication, and leave pages alone.
+"""Middleware for the API under ``/api/`` (body size limits, idempotency keys), at the end
+of ``MIDDLEWARE`` and leaving pages alone; and the read replica's per-request state.
 """
 
 import hashlib
@@ -21,6 +20,7 @@ from complaints.services.idempotency import (
     request_fingerprint,
     store_response,
 )
+from config import db_router
 from config.api import is_api_request, problem_response
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -28,6 +28,23 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255  # IdempotencyKey.key
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class ReadAfterWriteMiddleware:
+    """Each request starts with its reads free to use the replica where a view allows it.
+
+    ``config.db_router`` pins the rest of a request to the primary at its first write;
+    this resets that per request (a thread serves many). A request that is not a safe
+    method is pinned from the start: it may check the state it is about to change.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with db_router.request_state(pinned=request.method not in SAFE_METHODS):
+            return self.get_response(request)
 
 
 class ApiBodyLimitMiddleware:

@@ -18,6 +18,7 @@ from complaints.filters import page_query, picked_filters
 from complaints.forms import apply_error, posted_version
 from complaints.services.customers import get_or_create_customer
 from complaints.views import edit_settings_object
+from config.db_router import replica_reads
 from repair import selectors
 from repair.forms import (
     AttemptForm,
@@ -133,6 +134,7 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def callback_report(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_CALLBACKS)
     try:

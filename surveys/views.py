@@ -16,6 +16,7 @@ from complaints.access import Action, require
 from complaints.errors import ApplicationError
 from complaints.forms import ReportFilterForm, apply_error
 from complaints.reports.scope import local_midnight
+from config.db_router import replica_reads
 from surveys import selectors, services
 from surveys.forms import SurveyForm
 from surveys.models import Questionnaire, SurveyInvitation
@@ -63,6 +64,7 @@ RESULT_DAYS = (7, 30, 90)
 
 
 @login_required
+@replica_reads()
 def index(request: HttpRequest) -> HttpResponse:
     """Results for a period, grouped as asked, with comments and unread SMS replies."""
     require(request.user, Action.VIEW_SURVEYS)

@@ -25,6 +25,7 @@ from complaints.reports.registry import COUNT, NUMBER, SHARE, Panel
 from complaints.reports.scope import MAX_DAYS, build_scope
 from complaints.reports.trends import trend_report
 from config.api import validated_query
+from config.db_router import replica_reads
 
 # Named once so that the schema's enum names stay stable (ENUM_NAME_OVERRIDES).
 FIGURE_KINDS = [COUNT, SHARE, NUMBER]
@@ -186,6 +187,7 @@ class BoardView(_ReportView):
         parameters=[ReportQuerySerializer],
         responses={200: BoardSerializer, **problems(400, 401, 403)},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         scope = self.scope(request)
         panels = [_panel(panel) for panel in live_board(scope)]
@@ -205,6 +207,7 @@ class TrendsView(_ReportView):
         parameters=[ReportQuerySerializer],
         responses={200: TrendsSerializer, **problems(400, 401, 403)},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         scope = self.scope(request)
         return Response(TrendsSerializer({**trend_report(scope), "team": scope.team_id}).data)

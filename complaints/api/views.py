@@ -52,6 +52,7 @@ from complaints.api.serializers import (
 from complaints.filters import ComplaintFilter, CustomerFilter
 from complaints.models import Complaint, Customer, Notification, SlaPolicy, WorkOrder
 from config.api import validated_body
+from config.db_router import replica_reads
 
 READ = "complaints:read"
 WRITE = "complaints:write"
@@ -117,6 +118,7 @@ class CustomerViewSet(viewsets.GenericViewSet):
         # may list them at all is the role's view_customer permission.
         return Customer.objects.order_by("-id")
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -222,6 +224,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
 
     # -- collection and record
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         require(request.user, Action.VIEW_COMPLAINT)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -555,6 +558,7 @@ class WorkOrderViewSet(viewsets.GenericViewSet):
         if not self.request.user.has_perm("complaints.view_workorder"):
             raise PermissionDenied("view_workorder")
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         self._require_view()
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -661,6 +665,7 @@ class SlaPolicyViewSet(viewsets.GenericViewSet):
             "applies_to", "priority", "category__code", "customer_tier", "id"
         )
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -727,6 +732,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
             "complaint"
         )
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

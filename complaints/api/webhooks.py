@@ -30,6 +30,7 @@ from complaints.models import WebhookAttempt, WebhookDelivery, WebhookSubscripti
 from complaints.services import webhooks
 from complaints.services.webhooks.privacy import record_payload_disclosures
 from config.api import LargeListPagination, validated_body
+from config.db_router import replica_reads
 
 MANAGE = "webhooks:manage"
 SCOPES = dict.fromkeys(("GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"), MANAGE)
@@ -245,6 +246,7 @@ class WebhookSubscriptionViewSet(WebhookViewSet):
     def _subscription(self, pk: str) -> WebhookSubscription:
         return get_object_or_404(self.get_queryset(), pk=pk)
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -324,6 +326,7 @@ class WebhookDeliveryViewSet(WebhookViewSet):
             return WebhookDelivery.objects.none()
         return selectors.webhook_deliveries(filters=self.request.query_params)
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

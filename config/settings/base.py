@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.ReadAfterWriteMiddleware",
     "complaints.middleware.AuditTrailMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,6 +113,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Read replica (config/db_router.py) ----------------------------------------
+# A PostgreSQL streaming replica for dashboards, reports, exports and API lists. Unset:
+# no "replica" alias and no router, every read on the primary. A replica lagging more
+# than DATABASE_REPLICA_MAX_LAG_SECONDS, or not answering, is skipped (a metric counts it).
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.int_var("DATABASE_REPLICA_MAX_LAG_SECONDS", 30, minimum=1)
+if env.str_var("DATABASE_REPLICA_URL", ""):
+    _replica = env.database_var("DATABASE_REPLICA_URL", "")
+    if {_replica["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL for both it and DATABASE_URL (a streaming "
+            "replica of the primary)."
+        )
+    DATABASES["replica"] = {
+        **_replica,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "ATOMIC_REQUESTS": False,
+        # The primary's options, then the replica URL's own; a dead replica is given up on
+        # within 2 seconds (its reads then go to the primary) instead of holding the page.
+        "OPTIONS": {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **_replica.get("OPTIONS", {}),
+            "connect_timeout": 2,
+        },
+        # Under test the alias is the test database itself, not a second one to create.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 # --- Redis: Celery broker and cache -----------------------------------------
 REDIS_URL = env.redis_url_var("REDIS_URL")

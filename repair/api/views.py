@@ -43,6 +43,7 @@ from complaints.api.conditional import expected_version, with_etag
 from complaints.api.permissions import HasModelPermission
 from complaints.api.schema import ETAG, IF_MATCH, LOCATION, problems
 from config.api import validated_body, validated_query
+from config.db_router import replica_reads
 from repair import selectors
 from repair.api import inputs
 from repair.api import schema as _schema  # noqa: F401 (registers the OpenAPI extensions)
@@ -190,6 +191,7 @@ class CallbackViewSet(viewsets.GenericViewSet):
 
     # -- collection and record
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -437,6 +439,7 @@ class RepairCaseViewSet(viewsets.GenericViewSet):
 
     # -- collection and record
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -550,6 +553,7 @@ class RepairStrategyViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[RepairStrategy]:
         return RepairStrategy.objects.filter(is_active=True).order_by("line", "name")
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         damage_type = validated_query(inputs.StrategyQuerySerializer, request).get("damage_type")
         if damage_type:
@@ -580,6 +584,7 @@ class RepairMetricsView(APIView):
         parameters=[inputs.RepairMetricsQuerySerializer],
         responses={200: RepairMetricsSerializer, **problems(400, 401, 403)},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         period = validated_query(inputs.RepairMetricsQuerySerializer, request)
         figures = selectors.repair_metrics(since=period["since"], until=period["until"])
@@ -635,6 +640,7 @@ class KeyEventViewSet(viewsets.GenericViewSet):
         body = KeyEventDetailSerializer(event, context=self.get_serializer_context()).data
         return with_etag(Response(body, status=code, headers=headers or None), event)
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

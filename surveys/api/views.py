@@ -28,6 +28,7 @@ from complaints.api.permissions import HasModelPermission, TokenHasScope
 from complaints.api.schema import LOCATION, problems
 from complaints.errors import ApplicationError
 from config.api import validated_body, validated_query
+from config.db_router import replica_reads
 from surveys import services
 from surveys.api import inputs
 from surveys.api.authentication import SmsGatewaySignatureAuthentication
@@ -91,6 +92,7 @@ class SurveyResultsView(APIView):
         parameters=[inputs.SurveyResultsQuerySerializer],
         responses={200: SurveyResultsSerializer, **LIST_ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         query = validated_query(inputs.SurveyResultsQuerySerializer, request)
         return Response(SurveyResultsSerializer(survey_results(**query)).data)
@@ -122,6 +124,7 @@ class SurveyResponseViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return _responses()
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(SurveyResponseSerializer(page, many=True).data)
@@ -162,6 +165,7 @@ class SurveyInvitationViewSet(viewsets.GenericViewSet):
             "complaint", "customer", "questionnaire", "rated_agent"
         ).order_by("-created_at", "-id")
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(
@@ -290,6 +294,7 @@ class SmsReplyViewSet(viewsets.GenericViewSet):
             "-received_at", "-id"
         )
 
+    @replica_reads()
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
