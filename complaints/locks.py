@@ -15,6 +15,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.core.cache import cache
 from django.db import connection
@@ -113,13 +114,18 @@ def _claim_period(periodic_task_name: str) -> bool:
     most one repeated run, which the state filters make harmless.
     """
     spacing = _spacing_seconds(periodic_task_name)
-    key = BEAT_RUN_KEY.format(periodic_task_name)
+    key = beat_run_key(periodic_task_name)
     now = time.time()
     last = cache.get(key)
     if last is not None and now - last < spacing:
         return False
     cache.set(key, now, timeout=int(spacing) + 60)
     return True
+
+
+def beat_run_key(periodic_task_name: str) -> str:
+    """The cache key of a schedule's last beat run (names have spaces; keys may not)."""
+    return BEAT_RUN_KEY.format(quote(periodic_task_name))
 
 
 def _spacing_seconds(periodic_task_name: str) -> float:

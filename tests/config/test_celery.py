@@ -99,3 +99,24 @@ def test_every_beat_scheduled_task_is_a_beat_singleton():
         name for name in scheduled if not getattr(app.tasks[name].run, "beat_singleton", False)
     )
     assert plain == [], "decorate these with complaints.locks.beat_singleton"
+
+
+@pytest.mark.django_db
+def test_a_beat_period_is_claimed_once_within_its_spacing():
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    from complaints.locks import _claim_period, _spacing_seconds, beat_run_key
+
+    assert _spacing_seconds("SLA deadline check") == pytest.approx(54)  # every minute
+    nightly = CrontabSchedule.objects.create(minute="0", hour="3", timezone="UTC")
+    PeriodicTask.objects.create(name="Nightly test", task="x.y", crontab=nightly)
+    assert _spacing_seconds("Nightly test") == pytest.approx(0.9 * 86400, abs=1)
+    assert _spacing_seconds("No such schedule") == 0
+
+    key = beat_run_key("SLA deadline check")
+    cache.delete(key)
+    assert _claim_period("SLA deadline check") is True
+    assert _claim_period("SLA deadline check") is False  # the second beat's send
+    cache.set(key, cache.get(key) - 55)  # the next period
+    assert _claim_period("SLA deadline check") is True
+    cache.delete(key)
