@@ -26,7 +26,6 @@ from tests.faults.processes import django_env, wait_for
 from tests.ops.cluster import (
     launch_worker,
     media,  # noqa: F401 - a fixture
-    only_schedule,
     processes,  # noqa: F401 - a fixture
     wait_ready,
 )
@@ -49,8 +48,6 @@ def test_the_sla_check_completes_on_time_while_a_big_import_runs(
     tmp_path,
 ):
     app.control.purge()
-    # No beat runs here; the resume sweep is not wanted either (only the test queues).
-    only_schedule("SLA deadline check", seconds=3600)
     agent = UserFactory(username="agent", team=team, role="Agent")
     for number in range(COMPLAINTS):
         make_complaint(team=team, assignee=agent, description=f"掉线 {number}")
