@@ -6,6 +6,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from complaints.locks import beat_singleton
+
 logger = logging.getLogger(__name__)
 
 WORKER_HEARTBEAT_KEY = "celery:worker-heartbeat"
@@ -15,6 +17,7 @@ WORKER_HEARTBEAT_TTL_SECONDS = 600
 
 
 @shared_task(time_limit=30, soft_time_limit=20)
+@beat_singleton
 def record_worker_heartbeat_task() -> str:
     """Note that a worker ran a beat-scheduled task, for /readyz and operators.
 
@@ -26,6 +29,7 @@ def record_worker_heartbeat_task() -> str:
 
 
 @shared_task(time_limit=3600, soft_time_limit=3300)
+@beat_singleton
 def train_classifier_task() -> int | None:
     """Weekly: learn from last week's final priorities and categories (overrides included).
 
@@ -42,6 +46,7 @@ def train_classifier_task() -> int | None:
 
 
 @shared_task(time_limit=300, soft_time_limit=240)
+@beat_singleton
 def check_deadlines_task() -> dict[str, int]:
     """Every minute: mark SLA warnings and breaches that fell due, once each."""
     from complaints.services.sla import check_deadlines
@@ -62,6 +67,7 @@ def recalculate_sla_task(user_id: int | None) -> int:
 
 
 @shared_task(time_limit=300, soft_time_limit=240, ignore_result=True)
+@beat_singleton
 def send_outbox_task() -> dict:
     """Send due outbox messages; re-queue while more are waiting.
 
@@ -77,6 +83,7 @@ def send_outbox_task() -> dict:
 
 
 @shared_task(time_limit=240, soft_time_limit=200)
+@beat_singleton
 def refresh_rollups_task() -> dict[str, int]:
     """Every five minutes: today's and yesterday's roll-up rows, recomputed from the raw rows.
 
@@ -89,6 +96,7 @@ def refresh_rollups_task() -> dict[str, int]:
 
 
 @shared_task(time_limit=3600, soft_time_limit=3500)
+@beat_singleton
 def nightly_rollups_task() -> dict[str, int]:
     """Once a night: earlier days whose complaints, work orders or bookings changed."""
     from complaints.reports.rollups import nightly_pass
@@ -97,6 +105,7 @@ def nightly_rollups_task() -> dict[str, int]:
 
 
 @shared_task(time_limit=600, soft_time_limit=540)
+@beat_singleton
 def purge_idempotency_keys_task() -> int:
     """Hourly: forget Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL_HOURS."""
     from complaints.services.idempotency import purge_expired_keys
@@ -105,6 +114,7 @@ def purge_idempotency_keys_task() -> int:
 
 
 @shared_task(time_limit=300, soft_time_limit=240, ignore_result=True)
+@beat_singleton
 def send_webhooks_task() -> dict:
     """Send due webhook deliveries; re-queue while more are waiting.
 
@@ -120,6 +130,7 @@ def send_webhooks_task() -> dict:
 
 
 @shared_task(time_limit=600, soft_time_limit=540, ignore_result=True)
+@beat_singleton
 def purge_webhook_deliveries_task() -> int:
     """Daily: forget finished deliveries older than ``WEBHOOK_RETENTION_DAYS``."""
     from complaints.services.webhooks import purge_old_deliveries

@@ -2,8 +2,11 @@
 
 from celery import shared_task
 
+from complaints.locks import beat_singleton
+
 
 @shared_task(time_limit=120, soft_time_limit=100)
+@beat_singleton
 def assign_callbacks_task() -> int:
     """Every minute: hand bookings whose clock is about to start to available agents."""
     from repair.services.callbacks import assign_due_callbacks
@@ -20,6 +23,7 @@ def import_key_event_task(event_id: int) -> bool:
 
 
 @shared_task(time_limit=60, soft_time_limit=50)
+@beat_singleton
 def resume_key_event_imports_task() -> int:
     """Every minute: start again the imports a dead worker (or a lost message) left behind."""
     from repair.services.key_events import resume_stalled_imports

@@ -2,8 +2,11 @@
 
 from celery import shared_task
 
+from complaints.locks import beat_singleton
+
 
 @shared_task(time_limit=300, soft_time_limit=240)
+@beat_singleton
 def send_survey_invitations_task() -> int:
     """Every minute: send due invitations through the outbox; re-queue after a full batch.
 

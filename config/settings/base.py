@@ -10,6 +10,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from config import env
 
@@ -212,6 +213,48 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int_var("CELERY_TASK_SOFT_TIME_LIMIT", 540, mi
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
+
+# --- Celery queues and routing ---------------------------------------------------
+# Four queues, so that bulk work never delays a deadline: a worker started with
+# ``-Q sla`` is never busy with a 300,000-row import. Routing lives here, never at call
+# sites; tests/config/test_celery.py fails when a task of ours has no route.
+#   sla     time-critical and short: deadline checks and the callback clocks
+#   notify  what leaves the building: the outbox, webhooks, survey invitations
+#   bulk    long and heavy: imports, roll-ups, SLA recalculation, training, purges
+#   default everything else: the heartbeat, the import resume sweep
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_EXCHANGE = "default"
+CELERY_TASK_DEFAULT_ROUTING_KEY = "default"
+# Each queue its own direct exchange, bound by its name (what -Q would create): the
+# same on Redis and on the embedded file-system broker.
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("sla", "notify", "bulk", "default")
+)
+CELERY_TASK_CREATE_MISSING_QUEUES = False
+CELERY_TASK_ROUTES = {
+    "complaints.tasks.check_deadlines_task": {"queue": "sla"},
+    # Callback bookings have a one-hour clock, as much a deadline as an SLA.
+    "repair.tasks.assign_callbacks_task": {"queue": "sla"},
+    "complaints.tasks.send_outbox_task": {"queue": "notify"},
+    "complaints.tasks.send_webhooks_task": {"queue": "notify"},
+    "surveys.tasks.send_survey_invitations_task": {"queue": "notify"},
+    "repair.tasks.import_key_event_task": {"queue": "bulk"},
+    "complaints.tasks.refresh_rollups_task": {"queue": "bulk"},
+    "complaints.tasks.nightly_rollups_task": {"queue": "bulk"},
+    "complaints.tasks.train_classifier_task": {"queue": "bulk"},
+    "complaints.tasks.purge_idempotency_keys_task": {"queue": "bulk"},
+    "complaints.tasks.purge_webhook_deliveries_task": {"queue": "bulk"},
+    # One row lock and one event per open complaint, up to an hour: on ``sla`` it would
+    # hold the worker that the deadline checks wait for.
+    "complaints.tasks.recalculate_sla_task": {"queue": "bulk"},
+    # On ``default``, apart from the SLA check: /readyz's two stamps (the heartbeat and
+    # the last deadline check) then show two queues consumed, not one twice.
+    "complaints.tasks.record_worker_heartbeat_task": {"queue": "default"},
+    # Only queues imports; on ``bulk`` a minute's sweep would wait behind the import it
+    # is meant to watch, and pile up there.
+    "repair.tasks.resume_key_event_imports_task": {"queue": "default"},
+}
 
 # --- Internationalisation and time --------------------------------------------
 # Everything is stored in UTC; pages and rules reason in the centre's zone.
