@@ -144,6 +144,7 @@ RETENTION_TASK_BUDGET_SECONDS = 3000
 
 
 @shared_task(time_limit=3600, soft_time_limit=3300)
+@beat_singleton
 def apply_retention_task() -> dict | None:
     """Weekly: delete old attachments and anonymise customers past their retention periods.
 

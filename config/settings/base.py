@@ -245,6 +245,7 @@ CELERY_TASK_ROUTES = {
     "complaints.tasks.train_classifier_task": {"queue": "bulk"},
     "complaints.tasks.purge_idempotency_keys_task": {"queue": "bulk"},
     "complaints.tasks.purge_webhook_deliveries_task": {"queue": "bulk"},
+    "complaints.tasks.apply_retention_task": {"queue": "bulk"},
     # One row lock and one event per open complaint, up to an hour: on ``sla`` it would
     # hold the worker that the deadline checks wait for.
     "complaints.tasks.recalculate_sla_task": {"queue": "bulk"},

@@ -113,7 +113,7 @@ def test_the_weekly_run_is_scheduled_for_sunday_night_centre_time():
     assert task.enabled
     assert task.name == "Apply retention periods"
     crontab = task.crontab
-    assert (crontab.minute, crontab.hour, crontab.day_of_week) == ("0", "3", "0")
+    assert (crontab.minute, crontab.hour, crontab.day_of_week) == ("30", "4", "0")
     assert (crontab.day_of_month, crontab.month_of_year) == ("*", "*")
     assert str(crontab.timezone) == settings.CENTRE_TIME_ZONE
 
