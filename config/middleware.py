@@ -1,10 +1,10 @@
-"""Middleware for the API under ``/api/``: body size limits and idempotency keys.
-
-Both sit at the end of ``MIDDLEWARE``, after authentication, and leave pages alone.
+"""Middleware: the request id and log context (first), and for the API under ``/api/``
+body size limits and idempotency keys (at the end, after authentication; pages untouched).
 """
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,13 +21,75 @@ from complaints.services.idempotency import (
     request_fingerprint,
     store_response,
 )
+from config import logging as log_context
 from config.api import is_api_request, problem_response
+from config.metrics import observe_request
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255  # IdempotencyKey.key
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
+
+
+# Routes whose ``pk`` is a complaint's: their log records name the complaint.
+COMPLAINT_ROUTES = frozenset(
+    {
+        "complaints:detail",
+        "complaints:action",
+        "complaints:upload_attachment",
+        "complaints:download_attachment",
+    }
+)
+
+
+class RequestIdMiddleware:
+    """Gives each request an id, its log context, and its place in the latency histogram.
+
+    The id is the caller's ``X-Request-ID`` when it is short and plain (a proxy's), else a
+    new one; the response echoes it, every log record of the request carries it, and so do
+    the Celery tasks the request queues (``config.logging``). Near the top of
+    ``MIDDLEWARE``, so that the time measured includes the other middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        incoming = request.headers.get(log_context.REQUEST_ID_HEADER)
+        request_id = log_context.sane_request_id(incoming) or log_context.new_request_id()
+        request.request_id = request_id
+        tokens = (
+            log_context.request_id_var.set(request_id),
+            log_context.request_var.set(request),
+            log_context.complaint_var.set(None),
+        )
+        try:
+            response = self.get_response(request)
+            response[log_context.REQUEST_ID_HEADER] = request_id
+            observe_request(request, response.status_code, time.perf_counter() - started)
+        finally:
+            for token in reversed(tokens):
+                token.var.reset(token)
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> None:
+        """The complaint a route names (``/complaints/<pk>/...``, the API's ``complaint-*``)."""
+        match = request.resolver_match
+        if match is None:
+            return None
+        complaint = view_kwargs.get("complaint_pk")
+        if complaint is None and (
+            match.view_name in COMPLAINT_ROUTES
+            or ("api-v1" in match.namespaces and (match.url_name or "").startswith("complaint-"))
+        ):
+            complaint = view_kwargs.get("pk")
+        if complaint is not None:
+            log_context.bind_complaint(complaint_id=complaint)
+        return None
 
 
 class ApiBodyLimitMiddleware:
