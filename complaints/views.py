@@ -38,6 +38,7 @@ from complaints.reports.charts import chart_data
 from complaints.reports.scope import ReportScope, build_scope
 from complaints.reports.trends import trend_report
 from complaints.services.queueing import enqueue_after_commit
+from config.health import last_deadline_check
 
 QUEUE_PAGE_SIZE = 50
 # Filters the queue's form shows...
@@ -438,6 +439,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "panels": live_board(scope),
+        "deadline_check": last_deadline_check(),
         "query": urlencode(scope.list_params()),
         "active_section": "dashboard",
     }

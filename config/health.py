@@ -1,6 +1,7 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
 import datetime as dt
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -91,6 +92,21 @@ def _fresh(stamp: str | None, *, now: dt.datetime) -> str:
     if age > DEEP_CHECK_MAX_AGE:
         return f"error: stale ({int(age.total_seconds())} s ago)"
     return "ok"
+
+
+def last_deadline_check() -> dict[str, Any]:
+    """When the SLA deadline check last finished, for the supervisor board.
+
+    ``stale`` when it never ran or is older than DEEP_CHECK_MAX_AGE: then warnings and
+    breaches on the board are not being marked, and supervisors should know.
+    """
+    try:
+        stamp = cache.get(LAST_DEADLINE_CHECK_KEY)
+        at = dt.datetime.fromisoformat(stamp) if stamp else None
+    except Exception:  # an unreadable stamp or an unreachable cache: unknown, so stale
+        at = None
+    stale = at is None or timezone.now() - at > DEEP_CHECK_MAX_AGE
+    return {"at": at and timezone.localtime(at), "stale": stale}
 
 
 def _worker_last_seen() -> str | None:
