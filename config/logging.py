@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.utils.functional import empty
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -91,11 +92,12 @@ class ContextFilter(logging.Filter):
         return True
 
 
-# Phone-like: 7 to 15 digits, optionally after "+", in groups split by spaces, dashes, dots
-# or brackets (13812345678, +86 138-1234-5678, (010) 6552 9988). Calendar dates and clock
-# times are not phones.
-_PHONE_LIKE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
-_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}\.\d{2}\.\d{2}")
+# Phone-like: 7 to 15 digits, optionally after "+", in groups split by spaces, dashes or
+# brackets (13812345678, +86 138-1234-5678, (010) 6552 9988), standing alone: not inside a
+# word, a reference (C-2026-000123) or a decimal fraction. Dots do not join groups, so IP
+# addresses and clock times stay readable; calendar dates are cut out before counting.
+_PHONE_LIKE = re.compile(r"(?<![\w.-])\+?\(?\d[\d ()-]{5,}\d(?!\w)")
+_DATE_LIKE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_MASK = "[phone]"
 EMAIL_MASK = "[email]"
@@ -103,10 +105,14 @@ EMAIL_MASK = "[email]"
 
 def _phone(match: re.Match) -> str:
     text = match.group()
-    digits = sum(character.isdigit() for character in text)
-    if not 7 <= digits <= 15 or _DATE_LIKE.fullmatch(text.strip()):
-        return text
-    return PHONE_MASK
+    if _DATE_LIKE.search(text):  # "2026-12-02 13812345678": keep the date, mask the rest
+        parts = _DATE_LIKE.split(text)
+        return "".join(
+            part if index % 2 else _PHONE_LIKE.sub(_phone, part) for index, part in enumerate(parts)
+        )
+    if 7 <= sum(character.isdigit() for character in text) <= 15:
+        return PHONE_MASK
+    return text
 
 
 def mask_personal_data(text: str) -> str:
@@ -150,6 +156,8 @@ class JsonFormatter(_JsonFormatter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("fmt", "%(asctime)s %(levelname)s %(name)s %(message)s")
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level"})
+        # The context fields are written by add_fields, and only when known.
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, *CONTEXT_FIELDS])
         super().__init__(*args, **kwargs)
 
     def add_fields(self, log_record: dict, record: logging.LogRecord, message_dict: dict) -> None:

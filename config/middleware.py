@@ -4,6 +4,7 @@ body size limits and idempotency keys (at the end, after authentication; pages u
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +31,12 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255  # IdempotencyKey.key
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
+
+# One line per request (method, path without its query, status, time): with the context
+# fields it ties a request id to a user, a route and a complaint.
+access_logger = logging.getLogger("config.requests")
+# URL parts that are credentials (the survey link's signed token): never logged.
+SECRET_ROUTE_KWARGS = ("token",)
 
 
 # Routes whose ``pk`` is a complaint's: their log records name the complaint.
@@ -68,7 +75,15 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[log_context.REQUEST_ID_HEADER] = request_id
-            observe_request(request, response.status_code, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            observe_request(request, response.status_code, seconds)
+            access_logger.info(
+                "%s %s %s %.0f ms",
+                request.method,
+                _loggable_path(request),
+                response.status_code,
+                seconds * 1000,
+            )
         finally:
             for token in reversed(tokens):
                 token.var.reset(token)
@@ -90,6 +105,17 @@ class RequestIdMiddleware:
         if complaint is not None:
             log_context.bind_complaint(complaint_id=complaint)
         return None
+
+
+def _loggable_path(request: HttpRequest) -> str:
+    """The path without its query string, and with credential parts of the route masked."""
+    path = request.path
+    match = request.resolver_match
+    for name in SECRET_ROUTE_KWARGS:
+        value = match.kwargs.get(name) if match else None
+        if value:
+            path = path.replace(str(value), f"[{name}]")
+    return path
 
 
 class ApiBodyLimitMiddleware:
