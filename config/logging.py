@@ -151,11 +151,13 @@ CONTEXT_FIELDS = ("request_id", "user_id", "complaint_id", "complaint", "task_na
 
 
 class JsonFormatter(_JsonFormatter):
-    """One JSON object per line: time, level, logger, message and the context fields."""
+    """One JSON object per line: time (UTC), level, logger, message and the context fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("fmt", "%(asctime)s %(levelname)s %(name)s %(message)s")
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level"})
+        kwargs.setdefault("fmt", "%(levelname)s %(name)s %(message)s")
+        # ISO 8601 in UTC ("2026-12-02T00:19:39.128000+00:00"), whatever the node's zone.
+        kwargs.setdefault("timestamp", "time")
+        kwargs.setdefault("rename_fields", {"levelname": "level"})
         # The context fields are written by add_fields, and only when known.
         kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, *CONTEXT_FIELDS])
         super().__init__(*args, **kwargs)

@@ -50,6 +50,7 @@ REQUEST_LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 UNRESOLVED_VIEW = "<unresolved>"  # a 404 for no route: one label, not one per probed path
+STATIC_VIEW = "<static>"
 
 # Workers add to this hash; the web reads it. Fields: "<figure>|<task name>".
 TASK_STATS_KEY = "cts:metrics:task-stats"
@@ -64,7 +65,12 @@ _redis_client = None
 def observe_request(request: HttpRequest, status_code: int, seconds: float) -> None:
     """One request in the latency histogram, labelled by its route's name, not its path."""
     match = getattr(request, "resolver_match", None)
-    view = match.view_name if match else UNRESOLVED_VIEW
+    if match:
+        view = match.view_name
+    elif request.path.startswith(settings.STATIC_URL):
+        view = STATIC_VIEW  # whitenoise answered before any URL was resolved
+    else:
+        view = UNRESOLVED_VIEW
     REQUEST_LATENCY.labels(view, request.method, f"{status_code // 100}xx").observe(seconds)
 
 

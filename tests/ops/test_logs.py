@@ -120,7 +120,8 @@ def test_page_records_carry_request_user_and_complaint(client, agent, caplog):
     response = client.get(path, HTTP_X_REQUEST_ID="trace-page-0001")
     assert response.status_code == 200
     line = access_record(caplog, path)
-    assert line.getMessage().startswith(f"GET {path} 200 ")
+    assert re.fullmatch(rf"GET {path} 200 in \d+ ms", line.getMessage())
+    assert line.status == 200 and line.duration_ms >= 0
     assert line.request_id == "trace-page-0001"
     assert line.user_id == agent.pk
     assert line.complaint_id == complaint.pk

@@ -23,6 +23,7 @@ from tests.factories import CustomerFactory, make_complaint
 pytestmark = pytest.mark.django_db
 
 URL = "/metrics"
+STATIC_FILE = "/static/vendor/htmx-2.0.11/htmx.min.js"
 
 
 def samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -97,6 +98,7 @@ def test_request_latency_by_view_method_and_status_class(client):
     client.get("/healthz")
     client.get("/healthz")
     client.get("/no/such/page/13812345678/")
+    assert client.get(STATIC_FILE).status_code == 200
     after = scrape(client)
 
     def count(view: str, status: str) -> float:
@@ -109,6 +111,7 @@ def test_request_latency_by_view_method_and_status_class(client):
     assert count("healthz", "2xx") == 2
     # An unknown path is one label, whatever was asked: no label per probed URL (or phone).
     assert count(metrics.UNRESOLVED_VIEW, "4xx") == 1
+    assert count(metrics.STATIC_VIEW, "2xx") == 1  # whitenoise answers before URL resolution
     assert not any("13812345678" in str(labels) for _name, labels in after)
 
 
