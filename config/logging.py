@@ -45,8 +45,11 @@ def new_request_id() -> str:
 
 
 def sane_request_id(value: str | None) -> str | None:
-    """``value`` if it may be logged and echoed as it is, else None (generate one)."""
-    if value and _SANE_REQUEST_ID.fullmatch(value):
+    """``value`` if it may be logged and echoed as it is, else None (generate one).
+
+    Context fields are not masked, so an id that looks like a phone number is refused too.
+    """
+    if value and _SANE_REQUEST_ID.fullmatch(value) and mask_personal_data(value) == value:
         return value
     return None
 
