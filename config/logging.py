@@ -124,7 +124,7 @@ def mask_personal_data(text: str) -> str:
 
 
 class MaskPersonalDataFilter(logging.Filter):
-    """Masks phone numbers and email addresses in the message, the traceback and the stack.
+    """Masks phone numbers and email addresses in the message, traceback, stack and extras.
 
     The message is rendered here (``msg % args``) so that arguments are masked too; a
     traceback is rendered into ``exc_text`` and ``exc_info`` dropped, so that a formatter
@@ -147,7 +147,24 @@ class MaskPersonalDataFilter(logging.Filter):
             record.exc_text = mask_personal_data(record.exc_text)
         if record.stack_info:
             record.stack_info = mask_personal_data(record.stack_info)
+        # Extras become JSON fields: Celery's "data" holds a task's args and return value.
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD_ATTRS and isinstance(value, str | dict | list | tuple):
+                record.__dict__[name] = _masked(value)
         return True
+
+
+_STANDARD_ATTRS = frozenset(RESERVED_ATTRS) | {"message", "asctime"}
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
 
 
 CONTEXT_FIELDS = ("request_id", "user_id", "complaint_id", "complaint", "task_name", "task_id")

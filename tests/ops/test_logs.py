@@ -75,6 +75,7 @@ def test_the_filter_masks_arguments_and_tracebacks():
         raise ValueError("duplicate phone 13812345678 for a@b.example")
     except ValueError:
         item = record("SMS to %s failed", "+86 138 1234 5678", exc_info=sys.exc_info())
+    item.data = {"args": "('+8613812345678',)", "kwargs": {"to": ["a@b.example"]}}
     MaskPersonalDataFilter().filter(item)
     ContextFilter().filter(item)
     line = JsonFormatter().format(item)
@@ -82,6 +83,7 @@ def test_the_filter_masks_arguments_and_tracebacks():
     body = json.loads(line)
     assert body["message"] == "SMS to [phone] failed"
     assert "duplicate phone [phone] for [email]" in body["exc_info"]
+    assert body["data"] == {"args": "('[phone]',)", "kwargs": {"to": ["[email]"]}}
     assert {"time", "level", "name", "message"} <= set(body)
 
 
