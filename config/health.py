@@ -82,7 +82,7 @@ def _deep_checks() -> dict[str, str]:
 
 
 def _fresh(stamp: str | None, *, now: dt.datetime) -> str:
-    """ "ok" for a time stamp at most DEEP_CHECK_MAX_AGE old, else what is wrong with it."""
+    """Say "ok" for a time stamp at most DEEP_CHECK_MAX_AGE old, else what is wrong with it."""
     if not stamp:
         return "error: never"
     try:
