@@ -39,6 +39,8 @@ from complaints.reports.scope import ReportScope, build_scope
 from complaints.reports.trends import trend_report
 from complaints.services.queueing import enqueue_after_commit
 from config.db_router import replica_reads
+from config.health import last_deadline_check
+from config.logging import bind_complaint
 
 QUEUE_PAGE_SIZE = 50
 # Filters the queue's form shows...
@@ -285,6 +287,7 @@ def _render_detail(
 @login_required
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = selectors.complaint_detail(request.user, pk)
+    bind_complaint(complaint)
     require(request.user, Action.VIEW_COMPLAINT, complaint)
     return _render_detail(request, complaint)
 
@@ -295,6 +298,7 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     if action not in ACTION_FORMS:
         raise Http404
     complaint = selectors.complaint_detail(request.user, pk)
+    bind_complaint(complaint)
     require(request.user, Action.CHANGE_COMPLAINT, complaint)
     form = ACTION_FORMS[action](request.POST)
     if form.is_valid():
@@ -313,6 +317,7 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @require_POST
 def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = selectors.complaint_detail(request.user, pk)
+    bind_complaint(complaint)
     require(request.user, Action.CHANGE_COMPLAINT, complaint)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -332,6 +337,7 @@ def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     complaint = selectors.complaint_detail(request.user, pk)
+    bind_complaint(complaint)
     require(request.user, Action.VIEW_COMPLAINT, complaint)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, complaint=complaint)
     response = FileResponse(
@@ -441,6 +447,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "panels": live_board(scope),
+        "deadline_check": last_deadline_check(),
         "query": urlencode(scope.list_params()),
         "active_section": "dashboard",
     }

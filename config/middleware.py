@@ -1,9 +1,12 @@
-"""Middleware for the API under ``/api/`` (body size limits, idempotency keys), at the end
-of ``MIDDLEWARE`` and leaving pages alone; and the read replica's per-request state.
+"""Middleware: the request id and log context (first); the read replica's per-request state
+(after authentication); and for the API under ``/api/`` body size limits and idempotency
+keys (at the end, after authentication; pages untouched).
 """
 
 import hashlib
 import json
+import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,7 +24,9 @@ from complaints.services.idempotency import (
     store_response,
 )
 from config import db_router
+from config import logging as log_context
 from config.api import is_api_request, problem_response
+from config.metrics import observe_request
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -45,6 +50,94 @@ class ReadAfterWriteMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with db_router.request_state(pinned=request.method not in SAFE_METHODS):
             return self.get_response(request)
+
+
+# One line per request (method, path without its query, status, time): with the context
+# fields it ties a request id to a user, a route and a complaint.
+access_logger = logging.getLogger("config.requests")
+# URL parts that are credentials (the survey link's signed token): never logged.
+SECRET_ROUTE_KWARGS = ("token",)
+
+
+# Routes whose ``pk`` is a complaint's: their log records name the complaint.
+COMPLAINT_ROUTES = frozenset(
+    {
+        "complaints:detail",
+        "complaints:action",
+        "complaints:upload_attachment",
+        "complaints:download_attachment",
+    }
+)
+
+
+class RequestIdMiddleware:
+    """Gives each request an id, its log context, and its place in the latency histogram.
+
+    The id is the caller's ``X-Request-ID`` when it is short and plain (a proxy's), else a
+    new one; the response echoes it, every log record of the request carries it, and so do
+    the Celery tasks the request queues (``config.logging``). Near the top of
+    ``MIDDLEWARE``, so that the time measured includes the other middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        incoming = request.headers.get(log_context.REQUEST_ID_HEADER)
+        request_id = log_context.sane_request_id(incoming) or log_context.new_request_id()
+        request.request_id = request_id
+        tokens = (
+            log_context.request_id_var.set(request_id),
+            log_context.request_var.set(request),
+            log_context.complaint_var.set(None),
+        )
+        try:
+            response = self.get_response(request)
+            response[log_context.REQUEST_ID_HEADER] = request_id
+            seconds = time.perf_counter() - started
+            observe_request(request, response.status_code, seconds)
+            # "in" keeps status and time apart: "200 1503" would look like a phone number.
+            access_logger.info(
+                "%s %s %s in %.0f ms",
+                request.method,
+                _loggable_path(request),
+                response.status_code,
+                seconds * 1000,
+                extra={"status": response.status_code, "duration_ms": round(seconds * 1000)},
+            )
+        finally:
+            for token in reversed(tokens):
+                token.var.reset(token)
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> None:
+        """The complaint a route names (``/complaints/<pk>/...``, the API's ``complaint-*``)."""
+        match = request.resolver_match
+        if match is None:
+            return None
+        complaint = view_kwargs.get("complaint_pk")
+        if complaint is None and (
+            match.view_name in COMPLAINT_ROUTES
+            or ("api-v1" in match.namespaces and (match.url_name or "").startswith("complaint-"))
+        ):
+            complaint = view_kwargs.get("pk")
+        if complaint is not None:
+            log_context.bind_complaint(complaint_id=complaint)
+        return None
+
+
+def _loggable_path(request: HttpRequest) -> str:
+    """The path without its query string, and with credential parts of the route masked."""
+    path = request.path
+    match = request.resolver_match
+    for name in SECRET_ROUTE_KWARGS:
+        value = match.kwargs.get(name) if match else None
+        if value:
+            path = path.replace(str(value), f"[{name}]")
+    return path
 
 
 class ApiBodyLimitMiddleware:

@@ -5,6 +5,7 @@ change only what differs. Every variable is listed in README.md, "Configuration"
 """
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and log context, and the latency histogram (config/metrics.py).
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -422,15 +425,36 @@ API_MAX_BODY_BYTES = env.int_var("API_MAX_BODY_BYTES", 2_621_440, minimum=1024)
 API_MAX_UPLOAD_BYTES = env.int_var("API_MAX_UPLOAD_BYTES", 64 * 1024 * 1024, minimum=1024)
 
 # --- Logging -----------------------------------------------------------------
+# LOG_FORMAT json: one JSON object per line (production's default), for a log shipper;
+# plain: one readable line (development, tests). Either way every record carries the
+# request id, user and complaint of the request or task that wrote it (config/logging.py),
+# and phone numbers and email addresses are masked before anything is written.
 LOG_LEVEL = env.str_var("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env.str_var("LOG_FORMAT", "plain").lower()
+LOG_FORMATS = ("json", "plain")
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be 'json' or 'plain'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # Context first, masking second: the mask renders the message once, for good.
+        "context": {"()": "config.logging.ContextFilter"},
+        "mask_personal_data": {"()": "config.logging.MaskPersonalDataFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "config.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "config.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "mask_personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -440,6 +464,21 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Metrics ---------------------------------------------------------------------
+# /metrics (config/metrics.py) answers a scraper that sends METRICS_TOKEN as a bearer
+# token, or one calling from METRICS_ALLOWED_IPS (addresses or networks, as the web
+# process sees REMOTE_ADDR); anyone else gets 403. Empty both to close it.
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) sums several gunicorn workers.
+METRICS_TOKEN = env.str_var("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env.list_var("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS has {_network!r}, which is no IP address or network."
+        ) from None
 
 # Demo data (make run) is refused where this is False: the production profile.
 DEMO_DATA_ALLOWED = True

@@ -22,6 +22,10 @@ DEMO_DATA_ALLOWED = False
 for required in ("DATABASE_URL", "REDIS_URL"):
     env.str_var(required)
 
+# JSON log lines unless LOG_FORMAT says otherwise (base.py checks the value).
+LOG_FORMAT = env.str_var("LOG_FORMAT", "json").lower()
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
@@ -29,7 +33,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool_var("SECURE_SSL_REDIRECT", True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Probes and the Prometheus scraper call the node directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
