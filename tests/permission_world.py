@@ -66,6 +66,8 @@ class World:
     objects: dict[str, Any]
     survey_token: str
     tokens: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)
+    # A session cookie per caller, logged in once for the module.
+    sessions: dict[str, str] = field(default_factory=dict)
 
     def pk(self, name: str) -> Any:
         return self.objects[name].pk
