@@ -42,7 +42,13 @@ DESCRIPTION = "Sentinel-7f3a: the router in flat 12 hums at night"
 NAME = "Matrixova Sentinelle"
 PHONE = "13987654321"
 PHONE_SPELLINGS = (PHONE, "139 8765 4321", "139-8765-4321")
-SENTINELS = (DESCRIPTION, NAME, *PHONE_SPELLINGS)
+# Team B's complaint, dispatched to another department: what team A, the billing
+# department and their leads must never see.
+DESCRIPTION_B = "Sentinel-b41d: the meter in the basement reads double"
+NAME_B = "Betaline Sentinelle"
+PHONE_B = "13611223344"
+PHONE_SPELLINGS_B = (PHONE_B, "136 1122 3344", "136-1122-3344")
+SENTINELS = (DESCRIPTION, NAME, *PHONE_SPELLINGS, DESCRIPTION_B, NAME_B, *PHONE_SPELLINGS_B)
 
 # The smallest PNG the attachment service accepts by its content.
 PNG = (
@@ -96,11 +102,13 @@ def build_world() -> World:
     team_a = Team.objects.get_or_create(name="Front line A")[0]
     team_b = Team.objects.get_or_create(name="Front line B")[0]
     billing = Department.objects.get_or_create(code="billing", defaults={"name": "Billing"})[0]
+    network = Department.objects.get_or_create(code="network", defaults={"name": "Network"})[0]
     users = {
         "agent": _user("m-agent", "Agent", team=team_a),
         # The complaint's assignee: not a caller, because an assignee sees the full phone.
         "owner": _user("m-owner", "Agent", team=team_a),
         "other": _user("m-other", "Agent", team=team_b),
+        "owner_b": _user("m-owner-b", "Agent", team=team_b),
         "lead": _user("m-lead", "Team lead", team=team_a),
         "supervisor": _user("m-supervisor", "Supervisor", team=team_a),
         "admin": _user("m-admin", "Administrator", is_staff=True),
@@ -111,7 +119,8 @@ def build_world() -> World:
     }
     owner, supervisor, admin = users["owner"], users["supervisor"], users["admin"]
 
-    # Before the complaint, so that its creation is a delivery carrying the full phone.
+    # Before the complaints, so that their creation is a delivery carrying the full phone
+    # (the first one: complaint A's).
     subscription, _secret = create_subscription(
         name="Matrix CRM",
         url="http://127.0.0.1:9/hooks",  # nothing listens: deliveries stay queued
@@ -134,6 +143,20 @@ def build_world() -> World:
         complaint, department=billing, instructions="Check the bill", by=owner
     )
     complaint.refresh_from_db()
+    customer_b = Customer.objects.create(name=NAME_B, phone=f"+86{PHONE_B}")
+    complaint_b = services.register_complaint(
+        customer=customer_b,
+        channel="web",
+        description=DESCRIPTION_B,
+        category=Category.objects.get(code="network_signal"),
+        team=team_b,
+        assignee=users["owner_b"],
+        created_by=users["owner_b"],
+    )
+    complaint_b = services.start_work(complaint_b, by=users["owner_b"])
+    work_order_b = services.dispatch_work_order(
+        complaint_b, department=network, instructions="Check the meter", by=users["owner_b"]
+    )
     attachment = services.add_attachment(complaint, upload=png_upload(), by=owner)
     callback, _created = book_callback(
         phone=PHONE, source="ivr", complaint=complaint, customer_name=NAME
@@ -176,6 +199,9 @@ def build_world() -> World:
     objects = {
         "complaint": complaint,
         "work_order": work_order,
+        "complaint_b": complaint_b,
+        "work_order_b": work_order_b,
+        "team_b": team_b,
         "attachment": attachment,
         "customer": customer,
         "callback": callback,
@@ -188,7 +214,7 @@ def build_world() -> World:
         "policy": SlaPolicy.objects.order_by("pk").first(),
         "token": victim,
         "subscription": subscription,
-        "delivery": WebhookDelivery.objects.filter(subscription=subscription).get(),
+        "delivery": WebhookDelivery.objects.filter(subscription=subscription).order_by("pk")[0],
         "notification": notification,
     }
     return World(users=users, objects=objects, survey_token=survey_services.token_for(invitation))

@@ -41,8 +41,9 @@ SESSION_USERS = {"other": "other", "agent": "agent", "dept": "dept", "lead": "le
 TOKEN_CALLERS = ("tok-", "tok+")
 # Roles without view_contact_details see phones masked; tokens act as an administrator.
 MASKED = {"anon", "other", "agent", "dept", "lead"}
-# Callers that may not see team A's complaint at all.
+# Callers that may not see team A's complaint, and team B's (dispatched to Network).
 OUTSIDE_TEAM = {"anon", "other"}
+OUTSIDE_TEAM_B = {"anon", "agent", "dept", "lead"}
 REFUSED = {"L", "AL", "401", "403", "404"}
 
 # ``scope`` values besides a scope name (or a tuple of names, any one of which will do):
@@ -112,6 +113,7 @@ ROWS = [
     P("complaints:export", "GET",               "L ok ok 403 ok ok ok L L", query="?format=csv&state=any"),
     P("complaints:customer_lookup", "GET",      "L ok ok 403 ok ok ok L L", query="?phone=139%208765%204321"),
     P("complaints:detail", "GET",               "L 404 ok ok ok ok ok L L", "complaint"),
+    P("complaints:detail", "GET",               "L ok 404 404 404 ok ok L L", "complaint_b"),
     P("complaints:action", "POST",              "L 404 ok 403 ok ok ok L L", "complaint", "note", body={"text": "n"}),
     P("complaints:action", "POST",              "L 404 ok 403 ok ok ok L L", "complaint", "contact",
       body={"channel": "call", "outcome": "reached"}),
@@ -127,11 +129,17 @@ ROWS = [
       body={"reason": "asked by the customer", "confirm": "on"}),
     P("complaints:work_orders", "GET",          "L 403 403 ok ok ok ok L L"),
     P("complaints:work_order", "GET",           "L 404 ok ok ok ok ok L L", "work_order"),
+    P("complaints:work_order", "GET",           "L ok 404 404 404 ok ok L L", "work_order_b"),
     P("complaints:work_order", "POST",          "L 404 403 ok 403 403 403 L L", "work_order",
       body=versioned("work_order", answer="Refunded")),
     P("complaints:dashboard", "GET",            "L 403 403 403 ok ok ok L L"),
+    # A team lead's board is their own team's; asking for another team is refused.
+    P("complaints:dashboard", "GET",            "L 403 403 403 403 ok ok L L", query="?team={team_b}"),
     P("complaints:trends", "GET",               "L 403 403 403 ok ok ok L L"),
+    P("complaints:trends", "GET",               "L 403 403 403 403 ok ok L L", query="?team={team_b}"),
     P("complaints:dashboard_export", "GET",     "L 403 403 403 ok ok ok L L", query="?report=board&format=csv"),
+    P("complaints:dashboard_export", "GET",     "L 403 403 403 403 ok ok L L",
+      query="?report=trends&format=csv&team={team_b}"),
     P("complaints:rules", "GET",                "L 403 403 403 403 ok ok L L"),
     P("complaints:rule_new", "GET",             "L 403 403 403 403 ok ok L L"),
     P("complaints:rule_new", "POST",            "L 403 403 403 403 400 400 L L"),
@@ -198,7 +206,11 @@ ROWS = [
     # --- API: me, reports, customers, complaints -----------------------------------------
     A("me", "GET",                              "401 ok ok ok ok ok ok ok ok", scope=ANY_TOKEN),
     A("report-board", "GET",                    "401 403 403 403 ok ok ok 403 ok", scope=REPORTS),
+    A("report-board", "GET",                    "401 403 403 403 403 ok ok 403 ok", scope=REPORTS,
+      query="?team={team_b}"),
     A("report-trends", "GET",                   "401 403 403 403 ok ok ok 403 ok", scope=REPORTS),
+    A("report-trends", "GET",                   "401 403 403 403 403 ok ok 403 ok", scope=REPORTS,
+      query="?team={team_b}"),
     A("customer-list", "GET",                   "401 ok ok 403 ok ok ok 403 ok", scope=READ),
     A("customer-list", "POST",                  "401 ok ok 403 ok ok ok 403 ok", scope=WRITE,
       body={"phone": NEW_PHONE, "name": "New"}),
@@ -207,6 +219,7 @@ ROWS = [
     A("complaint-list", "POST",                 "401 ok ok 403 ok ok ok 403 ok", scope=WRITE,
       body={"phone": NEW_PHONE, "channel": "phone", "description": "New one"}),
     A("complaint-detail", "GET",                "401 404 ok ok ok ok ok 403 ok", "complaint", scope=READ),
+    A("complaint-detail", "GET",                "401 ok 404 404 404 ok ok 403 ok", "complaint_b", scope=READ),
     A("complaint-detail", "PATCH",              "401 404 ok 403 ok ok ok 403 ok", "complaint", scope=WRITE,
       body={"subject_detail": "Router"}),
     # Assigned to the agent, who then sees the phone as its assignee does.
@@ -239,6 +252,7 @@ ROWS = [
     # --- API: work orders, SLA policies, notifications ------------------------------------
     A("workorder-list", "GET",                  "401 ok ok ok ok ok ok 403 ok", scope=READ),
     A("workorder-detail", "GET",                "401 404 ok ok ok ok ok 403 ok", "work_order", scope=READ),
+    A("workorder-detail", "GET",                "401 ok 404 404 404 ok ok 403 ok", "work_order_b", scope=READ),
     # The department's own system answers: its tokens act as the department user.
     A("workorder-answer", "POST",               "401 404 403 ok 403 403 403 403 ok", "work_order",
       scope=WO_WRITE, body={"answer": "Refunded"}, token_user="dept"),
@@ -374,7 +388,8 @@ def url_of(row: Row, world) -> str:
             args.append(world.pk(arg))
         else:
             args.append(arg)
-    return reverse(row.name, args=args) + row.query
+    query = row.query.format_map({name: obj.pk for name, obj in world.objects.items()})
+    return reverse(row.name, args=args) + query
 
 
 def client_for(row: Row, caller: str, world):
@@ -454,8 +469,11 @@ def test_permission_matrix(world, row: Row, caller: str):
         assert not written, f"refused, yet it wrote {written}"
     if caller in OUTSIDE_TEAM:
         assert pw.DESCRIPTION not in body, "a complaint of team A shown outside team A"
+    if caller in OUTSIDE_TEAM_B:
+        assert pw.DESCRIPTION_B not in body, "team B's complaint shown outside team B"
     if caller in MASKED and caller not in row.sees_phone:
-        shown = [spelling for spelling in pw.PHONE_SPELLINGS if spelling in body]
+        spellings = (*pw.PHONE_SPELLINGS, *pw.PHONE_SPELLINGS_B)
+        shown = [spelling for spelling in spellings if spelling in body]
         assert not shown, f"the full phone number reached a masked role: {shown}"
 
 
