@@ -1,8 +1,8 @@
 """Every page and every endpoint × every kind of caller: who gets in, and nothing leaks.
 
 One row per (route, method): the route's name, its arguments (objects of the world in
-tests/permission_world.py, all of team A), the API scope it needs, and what each caller
-gets, in the order of CALLERS:
+tests/permission_world.py: team A's, and a complaint and work order of team B), the API
+scope it needs, and what each caller gets, in the order of CALLERS:
 
 - ``ok``: let in (2xx, or 3xx anywhere but a login page); ``400``/``409``...: let in and
   refused on the body or the object's state (the access check passed);
@@ -13,11 +13,14 @@ gets, in the order of CALLERS:
 
 Three checks per case besides the status: a refused caller gets no sentinel (the
 customer's name, full phone, the complaint's description) and writes nothing (per-table
-write counters of ``pg_stat_xact_user_tables``); a caller outside team A never sees the
-description, even in a list it may read; a role that sees masked phones never gets the
-full number. ``test_every_route_has_a_row`` walks the URL resolver so that a new route
+write counters of ``pg_stat_xact_user_tables``); a caller outside a team never sees its
+complaint's description, even in a list it may read; a role that sees masked phones never
+gets a full number. ``test_every_route_has_a_row`` walks the URL resolver so that a new route
 cannot be forgotten: add its row (one line) to ROWS.
 """
+
+# The matrix is a table, one row a line, its columns aligned: longer lines than elsewhere.
+# ruff: noqa: E501
 
 from dataclasses import dataclass, field
 from typing import Any
