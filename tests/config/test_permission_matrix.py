@@ -123,6 +123,10 @@ ROWS = [
     P("complaints:action", "POST",              "L 404 409 403 409 409 409 L L", "complaint", "start",
       body=versioned("complaint")),
     P("complaints:action", "POST",              "L 404 404 404 404 404 404 L L", "complaint", "nonsense"),
+    # Naming team B's complaint as the original: to team A it does not exist (400, as a
+    # reference nobody has), where those who see it reach the transition table (409).
+    P("complaints:action", "POST",              "L 404 400 403 400 409 409 L L", "complaint", "cancel",
+      body=versioned("complaint", reason="duplicate", duplicate_of=pw.REFERENCE_B)),
     P("complaints:upload_attachment", "POST",   "L 404 ok 403 ok ok ok L L", "complaint",
       body=lambda world: {"file": pw.png_upload()}),
     P("complaints:download_attachment", "GET",  "L 404 ok ok ok ok ok L L", "complaint", "attachment"),
