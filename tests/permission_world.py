@@ -203,6 +203,7 @@ def build_world() -> World:
         "complaint": complaint,
         "work_order": work_order,
         "complaint_b": complaint_b,
+        "customer_b": customer_b,
         "work_order_b": work_order_b,
         "team_b": team_b,
         "attachment": attachment,
