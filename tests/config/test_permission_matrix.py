@@ -85,8 +85,16 @@ def _row(name, method, expect, *args, **options) -> Row:
 
 
 def versioned(name: str, **extra):
-    """A body with the object's current version (forms carry the version they opened)."""
-    return lambda world: {"version": world.objects[name].version, **extra}
+    """A body with the object's current version (forms carry the version they opened);
+    an ``extra`` value may be a function of the world."""
+    return lambda world: {
+        "version": world.objects[name].version,
+        **{key: value(world) if callable(value) else value for key, value in extra.items()},
+    }
+
+
+def reference_of(name: str):
+    return lambda world: world.objects[name].reference
 
 
 def api_row(name, method, expect, *args, scope, **options) -> Row:
@@ -127,7 +135,7 @@ ROWS = [
     # Naming team B's complaint as the original: to team A it does not exist (400, as a
     # reference nobody has), where those who see it reach the transition table (409).
     P("complaints:action", "POST",              "L 404 400 403 400 409 409 L L", "complaint", "cancel",
-      body=versioned("complaint", reason="duplicate", duplicate_of=pw.REFERENCE_B)),
+      body=versioned("complaint", reason="duplicate", duplicate_of=reference_of("complaint_b"))),
     P("complaints:upload_attachment", "POST",   "L 404 ok 403 ok ok ok L L", "complaint",
       body=lambda world: {"file": pw.png_upload()}),
     P("complaints:download_attachment", "GET",  "L 404 ok ok ok ok ok L L", "complaint", "attachment"),
