@@ -31,6 +31,7 @@ from complaints.models import (
 )
 from complaints.models.tokens import validate_rate
 from complaints.phones import normalise_phone
+from complaints.selectors import visible_complaints
 from complaints.services.tokens import SCOPES
 
 
@@ -273,14 +274,23 @@ class CancelForm(VersionedForm):
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_duplicate_of(self) -> Complaint | None:
+        """The original among the complaints the user may see; others do not exist to them,
+        as in the API (``ComplaintReferenceField``)."""
         reference = self.cleaned_data["duplicate_of"].strip()
         if not reference:
             return None
-        try:
-            return Complaint.objects.get(reference__iexact=reference)
-        except Complaint.DoesNotExist:
-            raise forms.ValidationError(_("No complaint has this reference.")) from None
+        visible = (
+            visible_complaints(self.user) if self.user is not None else Complaint.objects.none()
+        )
+        original = visible.filter(reference__iexact=reference).first()
+        if original is None:
+            raise forms.ValidationError(_("No complaint has this reference."))
+        return original
 
 
 class AttachmentForm(StyledForm):

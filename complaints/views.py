@@ -300,7 +300,10 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     complaint = selectors.complaint_detail(request.user, pk)
     bind_complaint(complaint)
     require(request.user, Action.CHANGE_COMPLAINT, complaint)
-    form = ACTION_FORMS[action](request.POST)
+    form_class = ACTION_FORMS[action]
+    # Cancelling as a duplicate names another complaint: only one the user may see.
+    options = {"user": request.user} if form_class is forms.CancelForm else {}
+    form = form_class(request.POST, **options)
     if form.is_valid():
         try:
             _run_action(action, complaint, dict(form.cleaned_data), request.user)
