@@ -109,6 +109,9 @@ ROWS = [
     #                                           anon other agent dept lead super admin tok- tok+
     P("healthz", "GET",                         "ok ok ok ok ok ok ok ok ok"),
     P("readyz", "GET",                          "ok ok ok ok ok ok ok ok ok"),
+    # Gated by address or METRICS_TOKEN, not by role (tests/ops/test_metrics.py): the test
+    # client calls from 127.0.0.1, on the default allow-list. Counts only, no person.
+    P("metrics", "GET",                         "ok ok ok ok ok ok ok ok ok"),
     P("login", "GET",                           "ok ok ok ok ok ok ok ok ok"),
     P("logout", "POST",                         "ok ok ok ok ok ok ok ok ok", lands_on_login=True),
     P("set_language", "POST",                   "ok ok ok ok ok ok ok ok ok", body={"language": "en"}),
