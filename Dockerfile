@@ -33,5 +33,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", \
-     "--timeout", "60", "--graceful-timeout", "30", "--access-logfile", "-", \
+     "--timeout", "60", "--graceful-timeout", "30", \
      "--forwarded-allow-ips", "*"]
