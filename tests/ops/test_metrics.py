@@ -175,10 +175,13 @@ def test_business_figures_match_the_database(client, agent):
 
 
 def test_queue_depth_per_queue_from_the_broker(client, broker, settings):
+    # Without declared queues: the one default queue (Celery's own name when unset).
     settings.CELERY_TASK_QUEUES = None
+    settings.CELERY_TASK_DEFAULT_QUEUE = "celery"
     assert metrics.celery_queue_names() == ["celery"]
     broker.rpush("celery", b"one", b"two")
     assert scrape(client)[("cts_celery_queue_length", (("queue", "celery"),))] == 2
+    broker.delete("celery")
 
     from kombu import Queue
 
