@@ -126,12 +126,16 @@ class _LoadedModel:
         self.models: dict[str, Any] = {}
 
     def get(self, key: tuple[int, int] | None) -> dict[str, Any]:
-        if key != self.key:
-            with self._lock:
-                self.key = None  # a failed load must not leave the old model in place
-                self.models = _load(key[0]) if key is not None else {}
+        if key is None:
+            return {}
+        with self._lock:
+            if key != self.key:
+                # A failed load must not leave the old model in place under no key: a later
+                # call without a model would get it (and its version would be None's).
+                self.key, self.models = None, {}
+                self.models = _load(key[0])
                 self.key = key
-        return self.models
+            return self.models
 
 
 def _load(pk: int) -> dict[str, Any]:

@@ -350,7 +350,9 @@ def test_a_full_flow_logs_no_phone_email_or_answer_text(
     assert token not in web, "a survey link's token is a credential"
     assert "/surveys/a/[token]/" in web
     web_records = json_lines(web)
-    assert len(web_records) == len(web.splitlines()) > 10  # every line is one JSON record
+    # Every line is one JSON record (how many depends on what earlier tests left loaded:
+    # the records each step must leave are checked one by one below).
+    assert web_records and len(web_records) == len(web.splitlines())
     intake = [item for item in web_records if item.get("request_id") == "flow-intake-0001"]
     assert intake and all(item.get("user_id") == agent.pk for item in intake)
     # The upload's request id went with the import task to the worker process.
