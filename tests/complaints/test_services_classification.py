@@ -215,6 +215,23 @@ def test_a_broken_model_falls_back_to_rules_and_is_logged(caplog):
     assert "Classifier failed" in caplog.text
 
 
+def test_after_a_failed_load_no_model_means_rules_alone(agent, caplog):
+    """A good model loaded, then a broken one failed to load: once no model is active, the
+    old one must not come back under no key (it crashed on its missing version)."""
+    _import_labelled_complaints(agent)
+    train_classifier()
+    classify("宽带又断网了")
+    ClassifierModel.objects.update(payload=b"not a model", version=2)
+    classify("宽带又断网了")
+    ClassifierModel.objects.all().delete()
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        result = classify("插座冒火花了")
+    assert result.priority == Priority.URGENT
+    assert result.suggestion is None
+    assert "Classifier failed" not in caplog.text
+
+
 def test_an_override_needs_a_reason_and_lands_on_the_timeline(agent):
     complaint = make_complaint(description="请问怎么办理套餐", created_by=agent)
     with pytest.raises(ApplicationError) as error:
