@@ -58,6 +58,24 @@ def _redis_problem() -> str | None:
 
 
 @pytest.fixture
+def processes():
+    """Real processes a test starts (tests/faults/processes.py) go in this list; every one
+    is stopped when the test ends, even on failure."""
+    started: list = []
+    yield started
+    for process in reversed(started):
+        process.stop()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files in the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def reference_data(transactional_db):
     """For transactional tests: the rows data migrations seed, put back after the last flush."""
     from tests.reference_data import seed_reference_data

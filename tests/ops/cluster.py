@@ -9,26 +9,9 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from tests.faults.processes import Process, celery, wait_for
-
-
-@pytest.fixture
-def processes():
-    """Start processes through this list; every one is stopped when the test ends."""
-    started: list[Process] = []
-    yield started
-    for process in reversed(started):
-        process.stop()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
-    return settings.MEDIA_ROOT
 
 
 def only_schedule(name: str, *, seconds: int) -> None:

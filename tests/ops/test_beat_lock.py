@@ -18,7 +18,6 @@ from tests.ops.cluster import (
     launch_worker,
     only_schedule,
     parse_stamp,
-    processes,  # noqa: F401 - a fixture
     task_results,
     wait_ready,
 )
@@ -31,7 +30,7 @@ SENDS_PER_BEAT = 7
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_beats_do_the_periodic_work_once_per_period(reference_data, processes, tmp_path):  # noqa: F811
+def test_two_beats_do_the_periodic_work_once_per_period(reference_data, processes, tmp_path):
     app.control.purge()
     only_schedule("Worker heartbeat", seconds=PERIOD)
     env = django_env()

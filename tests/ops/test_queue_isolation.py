@@ -25,8 +25,6 @@ from tests.factories import UserFactory, key_event_fields, make_complaint
 from tests.faults.processes import django_env, wait_for
 from tests.ops.cluster import (
     launch_worker,
-    media,  # noqa: F401 - a fixture
-    processes,  # noqa: F401 - a fixture
     wait_ready,
 )
 
@@ -43,8 +41,8 @@ CHECK_SECONDS = 5
 def test_the_sla_check_completes_on_time_while_a_big_import_runs(
     reference_data,
     team,
-    media,  # noqa: F811
-    processes,  # noqa: F811
+    media,
+    processes,
     tmp_path,
 ):
     app.control.purge()

@@ -29,7 +29,6 @@ from tests.ops.cluster import (
     launch_gunicorn,
     launch_worker,
     only_schedule,
-    processes,  # noqa: F401 - a fixture
     wait_ready,
 )
 
@@ -76,7 +75,7 @@ def _client(bases: list[str], token: str, stop: threading.Event, statuses: Count
 def test_two_web_nodes_two_workers_and_a_beat_under_load(
     reference_data,
     team,
-    processes,  # noqa: F811
+    processes,
     tmp_path,
 ):
     app.control.purge()
