@@ -83,20 +83,11 @@ def complaint_figures(*, today_start: dt.datetime) -> dict[str, Any]:
     Two queries, the board's: open rows through the partial indexes on running clocks,
     today's breaches through the indexes on the breach times.
     """
-    from complaints.enums import OPEN_STATES
-    from complaints.filters import AT_RISK, BREACHED, breached_between
+    from complaints.filters import breached_between
     from complaints.models import Complaint
+    from complaints.reports.board import open_by_priority_and_state
 
-    open_rows = list(
-        Complaint.objects.filter(state__in=OPEN_STATES)
-        .values("priority", "state")
-        .annotate(
-            total=Count("id"),
-            at_risk=Count("id", filter=AT_RISK),
-            breached=Count("id", filter=BREACHED),
-        )
-        .order_by()
-    )
+    open_rows = open_by_priority_and_state(Complaint.objects.all())
     breached_today = Complaint.objects.filter(breached_between(today_start, None)).count()
     return {"open": open_rows, "breached_today": breached_today}
 

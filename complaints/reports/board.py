@@ -6,7 +6,9 @@ is looked at in Python. ``live_board`` renders every registered panel, so the
 surveys and repair panels appear here without this module knowing them.
 """
 
-from django.db.models import Count, Q
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from complaints.enums import OPEN_STATES, OPEN_WORK_ORDER_STATES, Priority, State
@@ -30,11 +32,13 @@ def _scoped(scope: ReportScope):
     return Complaint.objects.filter(scope.dimension_filter())
 
 
-def complaints_panel(scope: ReportScope) -> Panel:
-    """Open complaints by priority × state, at risk, breached now and today, today's intake."""
-    rows = list(
-        _scoped(scope)
-        .filter(state__in=OPEN_STATES)
+def open_by_priority_and_state(complaints: QuerySet[Complaint]) -> list[dict[str, Any]]:
+    """One row per open (priority, state) with its total, at-risk and breached counts.
+
+    One query, index-only through ``complaint_open_board_idx``; the board and /metrics share it.
+    """
+    return list(
+        complaints.filter(state__in=OPEN_STATES)
         .values("priority", "state")
         .annotate(
             total=Count("id"),
@@ -43,6 +47,11 @@ def complaints_panel(scope: ReportScope) -> Panel:
         )
         .order_by()
     )
+
+
+def complaints_panel(scope: ReportScope) -> Panel:
+    """Open complaints by priority × state, at risk, breached now and today, today's intake."""
+    rows = open_by_priority_and_state(_scoped(scope))
     start = scope.today_start
     today = _scoped(scope).filter(Q(received_at__gte=start) | breached_between(start, None))
     today = today.aggregate(
